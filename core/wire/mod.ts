@@ -1,0 +1,3 @@
+export * from "./types.ts";
+export * from "./encode.ts";
+export * from "./decode.ts";
