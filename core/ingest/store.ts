@@ -83,6 +83,10 @@ export interface CompactResult {
 export interface LatestCandle extends Candle {
   /** The newest revision is still the forming bar. */
   partial: boolean;
+  /** Lineage of that revision, so the deduper can resume where the last run stopped. */
+  source: string;
+  epoch: bigint;
+  seq: number;
 }
 
 export interface Store extends AsyncDisposable {
@@ -103,6 +107,10 @@ export interface Store extends AsyncDisposable {
   openGaps(): Promise<GapRow[]>;
   /** The newest revision of the last `limit` bars, ascending by open time. */
   recentCandles(symbol: string, interval: string, options: { limit: number }): Promise<LatestCandle[]>;
+  /** Every (source, epoch) seen, oldest first-seen first: the order the sequencer ranks epochs in. */
+  loadEpochs(): Promise<{ source: string; epoch: bigint }[]>;
+  /** Every cached candle stream as `${symbol}|${interval}`, sorted. */
+  streamKeys(): Promise<string[]>;
   /** Open time of the newest stored bar (closed or forming), or null when there is none. */
   lastOpenTimeMs(symbol: string, interval: string): Promise<number | null>;
   /** Folds the WAL into the database file. */
@@ -376,6 +384,20 @@ function createStore(parts: StoreParts): Store {
     openGaps: () => serial("load open gaps", () => queryOpenGaps(connection)),
     recentCandles: (symbol, interval, { limit }) =>
       serial("load recent candles", () => queryRecentCandles(connection, { symbol, interval, limit })),
+    loadEpochs: () =>
+      serial("load epochs", async () => {
+        const reader = await connection.runAndReadAll(
+          `SELECT source, epoch FROM epochs ORDER BY first_seen, epoch`,
+        );
+        return reader.getRows().map(([source, epoch]) => ({ source: source as string, epoch: epoch as bigint }));
+      }),
+    streamKeys: () =>
+      serial("load stream keys", async () => {
+        const reader = await connection.runAndReadAll(
+          `SELECT DISTINCT symbol || '|' || interval AS key FROM candles ORDER BY key`,
+        );
+        return reader.getRows().map(([key]) => key as string);
+      }),
     lastOpenTimeMs: (symbol, interval) =>
       serial("load last open time", () => queryLastOpenTimeMs(connection, symbol, interval)),
     checkpoint: () =>
@@ -542,14 +564,14 @@ async function queryRecentCandles(
   }
   // Filtering on the view's partition keys lets DuckDB push the filter below the window.
   const reader = await connection.runAndReadAll(
-    `SELECT epoch_ms(open_time), open, high, low, close, volume, partial FROM candles_latest
+    `SELECT epoch_ms(open_time), open, high, low, close, volume, partial, source, epoch, seq FROM candles_latest
      WHERE symbol = $1 AND interval = $2 ORDER BY open_time DESC LIMIT $3`,
     [query.symbol, query.interval, query.limit],
   );
   const rows = reader.getRows();
   const candles: LatestCandle[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [openTimeMs, open, high, low, close, volume, partial] = rows[rows.length - 1 - i];
+    const [openTimeMs, open, high, low, close, volume, partial, source, epoch, seq] = rows[rows.length - 1 - i];
     candles[i] = {
       openTimeMs: Number(openTimeMs as bigint),
       open: open as number,
@@ -558,6 +580,9 @@ async function queryRecentCandles(
       close: close as number,
       volume: volume as number,
       partial: partial as boolean,
+      source: source as string,
+      epoch: epoch as bigint,
+      seq: Number(seq as bigint),
     };
   }
   return candles;
