@@ -42,10 +42,23 @@ const TWO_32 = 4294967296;
 /** Largest high word of a 64-bit integer whose value is still a safe JS number. */
 const MAX_SAFE_HIGH = 0x1fffff;
 
+/** Field names by table, in vtable order (a union takes two slots: type, then value), for error messages. */
+const FIELD_NAMES: Readonly<Record<string, readonly string[]>> = {
+  Envelope: ["schema_version", "source", "epoch", "seq", "symbol", "source_ts_ns", "payload_type", "payload"],
+  CandleBatch: ["interval", "candles", "last_is_partial"],
+  TickBatch: ["ticks"],
+  TradeBatch: ["trades"],
+  StreamCursor: ["topic", "seq"],
+  Heartbeat: ["cursors"],
+  BackfillRequest: ["request_id", "topic", "from_seq", "to_seq", "from_ms", "to_ms"],
+  BackfillReply: ["request_id", "status", "message", "count"],
+};
+
 const SIDES: readonly Side[] = ["unknown", "buy", "sell"];
 const STATUSES: readonly Status[] = ["ok", "not_found", "bad_request", "too_large", "unavailable"];
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the string on the wire; the default would silently drop it.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Thrown only inside this module and turned into a rejection value by `decodeFrame()`. */
 class FrameError extends Error {
@@ -264,6 +277,11 @@ function readBackfillReply(view: DataView, t: Table): BackfillReplyPayload {
 
 // ---- bounds-checked primitives -------------------------------------------------------------------------
 
+/** `CandleBatch.interval`; `Table.field 9` for a field only a newer schema has. */
+function fieldName(t: Table, index: number): string {
+  return `${t.name}.${FIELD_NAMES[t.name]?.[index] ?? `field ${index}`}`;
+}
+
 function outOfBounds(what: string, detail: string): never {
   throw new FrameError("out_of_bounds", `Cannot decode envelope: ${what} ${detail}`);
 }
@@ -298,10 +316,7 @@ function fieldPos(view: DataView, t: Table, index: number, size: number): number
   const offset = view.getUint16(t.vtable + slot, true);
   if (offset === 0) return null;
   if (offset < 4 || offset + size > t.objectBytes) {
-    outOfBounds(
-      `${t.name} field ${index}`,
-      `at offset ${offset} (+${size} bytes) is outside its ${t.objectBytes}-byte table`,
-    );
+    outOfBounds(fieldName(t, index), `at offset ${offset} (+${size} bytes) is outside its ${t.objectBytes}-byte table`);
   }
   return t.pos + offset;
 }
@@ -312,7 +327,7 @@ function offsetField(view: DataView, t: Table, index: number): number | null {
   if (pos === null) return null;
   const target = pos + view.getUint32(pos, true);
   if (target + 4 > view.byteLength) {
-    outOfBounds(`${t.name} field ${index}`, `points to ${target}, outside the ${view.byteLength}-byte frame`);
+    outOfBounds(fieldName(t, index), `points to ${target}, outside the ${view.byteLength}-byte frame`);
   }
   return target;
 }
@@ -340,11 +355,11 @@ function structVector(
     if (required) missing(t, index);
     return [0, 0];
   }
-  return [pos + 4, vectorLength(view, pos, elementBytes, `${t.name} field ${index}`)];
+  return [pos + 4, vectorLength(view, pos, elementBytes, fieldName(t, index))];
 }
 
 function missing(t: Table, index: number): never {
-  throw new FrameError("missing_field", `Cannot decode envelope: required field ${index} of ${t.name} is missing`);
+  throw new FrameError("missing_field", `Cannot decode envelope: required field ${fieldName(t, index)} is missing`);
 }
 
 function stringField(view: DataView, t: Table, index: number, required: boolean): string | null {
@@ -357,7 +372,7 @@ function stringField(view: DataView, t: Table, index: number, required: boolean)
   // A string is its bytes plus a NUL terminator.
   if (pos + 4 + length + 1 > view.byteLength) {
     outOfBounds(
-      `${t.name} string field ${index}`,
+      `string ${fieldName(t, index)}`,
       `of ${length} bytes at ${pos} runs past the ${view.byteLength}-byte frame`,
     );
   }
@@ -365,7 +380,7 @@ function stringField(view: DataView, t: Table, index: number, required: boolean)
   try {
     return utf8.decode(new Uint8Array(view.buffer, start, length));
   } catch {
-    throw new FrameError("bad_utf8", `Cannot decode envelope: ${t.name} string field ${index} is not valid UTF-8`);
+    throw new FrameError("bad_utf8", `Cannot decode envelope: string ${fieldName(t, index)} is not valid UTF-8`);
   }
 }
 
@@ -403,9 +418,10 @@ function i64SafeField(view: DataView, t: Table, index: number, what: string): nu
 }
 
 function i64Safe(view: DataView, pos: number, what: string): number {
-  const high = view.getInt32(pos + 4, true);
-  if (high > MAX_SAFE_HIGH || high < -MAX_SAFE_HIGH) {
+  // Exact whenever |value| <= 2^53; beyond that it rounds to a value that is not a safe integer either.
+  const value = view.getInt32(pos + 4, true) * TWO_32 + view.getUint32(pos, true);
+  if (!Number.isSafeInteger(value)) {
     invalid(`${what} ${view.getBigInt64(pos, true)} is outside the safe integer range`);
   }
-  return high * TWO_32 + view.getUint32(pos, true);
+  return value;
 }
