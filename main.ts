@@ -1,28 +1,170 @@
 /**
- * Composition root: config → demo publisher → ingest → web app → Deno.serve. The only place that opens the
- * socket, the database and the HTTP server; stops everything on SIGINT/SIGTERM.
+ * Composition root: config → demo publisher → ingest worker → web app → Deno.serve. The only place that opens the
+ * socket, the database and the HTTP server; stops everything, in reverse order, on SIGINT/SIGTERM.
  */
-import { loadConfig } from "./core/config.ts";
+import type { AppState, BaseState } from "./core/appState.ts";
+import { type AppConfig, loadConfig } from "./core/config.ts";
 import { UsageError } from "./core/flags.ts";
-import { createLogger } from "./core/log.ts";
+import { type IngestClient, startIngestWorker } from "./core/ingest/ingestClient.ts";
+import { createLogger, type Logger } from "./core/log.ts";
+import { createNotebookState } from "./core/notebook/notebookState.ts";
+import { loadDemoStreams } from "./core/publisher/loadDemoStreams.ts";
+import { startPublisher } from "./core/publisher/startPublisher.ts";
+import type { Publisher } from "./core/publisher/types.ts";
+import { startLiveBridge } from "./core/terminal/liveBridge.ts";
+import { createTerminalState } from "./core/terminal/terminalState.ts";
+import { createApp, createSseHub } from "./core/web/mod.ts";
+
+export interface RunningApp {
+  /** The web app's address, e.g. `http://127.0.0.1:8000/`. */
+  url: string;
+  config: AppConfig;
+  ingest: IngestClient;
+  publisher: Publisher | null;
+  stop(): Promise<void>;
+}
+
+const ROOT = new URL(".", import.meta.url);
+
+/** Starts every part; on a failure part-way, stops what already started and rethrows. */
+export async function startApp(config: AppConfig, options: { logger: Logger }): Promise<RunningApp> {
+  const log = options.logger;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        log.error("error while stopping", { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    stops.length = 0;
+  };
+  try {
+    const dataDir = new URL("data/", ROOT).pathname;
+    let publisher: Publisher | null = null;
+    if (config.demo) {
+      const demo = await loadDemoStreams({
+        dataDir,
+        symbols: config.demoSymbols.length > 0 ? config.demoSymbols : "sample",
+      });
+      for (const warning of demo.warnings) log.warn(warning);
+      publisher = await startPublisher({
+        streams: demo.streams,
+        pubEndpoint: config.pubEndpoints[0],
+        reqEndpoint: config.reqEndpoints[0],
+        speed: config.demoSpeed,
+        loop: true,
+        // History for the chart, sent once the subscriber is there (see resume() below).
+        backlogBars: 600,
+        paused: true,
+        logger: log.child("demo"),
+        statusMs: 0,
+      });
+      stops.push(() => publisher!.stop());
+      // With a `:0` port the publisher picked one; the subscriber must connect to that.
+      config = {
+        ...config,
+        pubEndpoints: [publisher.endpoints.pub, ...config.pubEndpoints.slice(1)],
+        reqEndpoints: [publisher.endpoints.req, ...config.reqEndpoints.slice(1)],
+      };
+      log.info("demo publisher started", {
+        pub: publisher.endpoints.pub,
+        req: publisher.endpoints.req,
+        streams: demo.streams.length,
+        epoch: publisher.epoch,
+      });
+    }
+
+    const ingest = startIngestWorker(config, { logger: log.child("ingest") });
+    stops.push(() => ingest.stop());
+    await ingest.ready;
+    if (publisher) {
+      // PUB/SUB drops what is sent before the subscriber has joined; start the demo once it hears heartbeats.
+      await waitFor(() => ingest.sources.value.some((s) => s.state === "live"), 5000);
+      publisher.resume();
+    }
+
+    const hub = createSseHub({ logger: log.child("sse") });
+    stops.push(() => Promise.resolve(hub.close()));
+    const base: BaseState = { config, ingest, hub, logger: log, dataDir };
+    const terminal = await createTerminalState(base);
+    stops.push(() => terminal.stopTerminal());
+    const notebook = await createNotebookState(base);
+    stops.push(() => notebook.stopNotebook());
+    const stopBridge = startLiveBridge(ingest, hub);
+    stops.push(() => Promise.resolve(stopBridge()));
+
+    const state: AppState = { ...base, ...terminal, ...notebook };
+    const app = await createApp({
+      routesDir: new URL("routes/", ROOT),
+      islandsDir: new URL("islands/", ROOT),
+      staticDir: new URL("static/", ROOT),
+      state,
+      logger: log.child("web"),
+    });
+    stops.push(() => app.dispose());
+
+    let server: Deno.HttpServer<Deno.NetAddr>;
+    try {
+      server = Deno.serve({ hostname: config.host, port: config.port, onListen: () => {} }, app.fetch);
+    } catch (error) {
+      if (error instanceof Deno.errors.AddrInUse) {
+        throw new Error(
+          `Cannot listen on ${config.host}:${config.port}: the port is in use (is fluxbook already running?); ` +
+            "choose another with --port",
+        );
+      }
+      throw error;
+    }
+    stops.push(async () => {
+      // Open event streams would keep shutdown() waiting: end them first.
+      hub.close();
+      await server.shutdown();
+    });
+    const host = server.addr.hostname.includes(":") ? `[${server.addr.hostname}]` : server.addr.hostname;
+    const url = `http://${host}:${server.addr.port}/`;
+    log.info(`fluxbook is up: open ${url}`, { cache: config.db });
+    return { url, config, ingest, publisher, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Polls `condition` until it holds or `timeoutMs` passes; returns whether it held. */
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
 
 async function main(): Promise<number> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig(Deno.args, Deno.env.toObject());
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(error.message.startsWith("Usage:") ? error.message : `start: ${error.message}\n(see --help)`);
-      return error.message.startsWith("Usage:") ? 0 : 2;
+      const help = error.message.startsWith("Usage:");
+      console.error(help ? error.message : `start: ${error.message}\n(see --help)`);
+      return help ? 0 : 2;
     }
     throw error;
   }
   const log = createLogger("fluxbook", config.logLevel);
-  log.info("nothing to ingest yet: the ingest core lands next; press Ctrl-C to stop", {
-    pub: config.pubEndpoints.join(","),
-    db: config.db,
-  });
-  await waitForSignal();
+  let app: RunningApp;
+  try {
+    app = await startApp(config, { logger: log });
+  } catch (error) {
+    log.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+  const signal = await waitForSignal();
+  log.info(`${signal}: stopping (flushing and checkpointing the cache)`);
+  await app.stop();
   log.info("stopped");
   return 0;
 }

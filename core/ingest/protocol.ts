@@ -71,6 +71,7 @@ export interface Progress {
 
 export type ToWorker =
   | { type: "start"; config: AppConfig }
+  | { type: "request"; id: number; method: string; params: unknown }
   | { type: "stop" };
 
 export type FromWorker =
@@ -79,6 +80,8 @@ export type FromWorker =
   | { type: "sources"; sources: SourceStatus[] }
   | { type: "stats"; stats: IngestStats }
   | { type: "progress"; progress: Progress[] }
+  | { type: "response"; id: number; ok: true; value: unknown }
+  | { type: "response"; id: number; ok: false; error: string; status: number }
   | { type: "fatal"; message: string }
   | { type: "stopped" };
 

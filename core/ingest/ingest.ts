@@ -1,0 +1,695 @@
+/**
+ * `startIngest()`: the unified loader. Opens the DuckDB cache, resumes the sequencer and the deduper from it,
+ * hands the newest bars to the caller (the UI can render at once), then subscribes to every publisher and
+ * writes everything through: frames → bounded queue → pipeline → one transaction per batch.
+ *
+ * The socket loop never awaits the database: it only pushes into the queue and is paused when the queue is
+ * full, so libzmq drops at the high-water mark and every loss comes back as a seq gap that is backfilled.
+ */
+import type { AppConfig } from "../config.ts";
+import type { Logger } from "../log.ts";
+import { type BackfillClient, createBackfillClient } from "./backfillClient.ts";
+import { createDeduper } from "./dedupe.ts";
+import { parseInterval } from "./interval.ts";
+import { createPipeline, type PipelineBatch, type PipelineItem } from "./pipeline.ts";
+import {
+  type CandleUpdate,
+  type ConnState,
+  emptyStats,
+  type IngestStats,
+  type Progress,
+  type SourceStatus,
+} from "./protocol.ts";
+import { createSequencer, type OpenGap } from "./sequencer.ts";
+import { openStore, type Store } from "./store.ts";
+import type { GapState, GapUpsert, StoreBatch } from "./storeBatch.ts";
+import { startSubscriber, type Subscriber } from "./subscriber.ts";
+import type { Candle } from "../wire/types.ts";
+
+export type IngestConfig = Pick<
+  AppConfig,
+  | "pubEndpoints"
+  | "reqEndpoints"
+  | "topics"
+  | "db"
+  | "highWaterMark"
+  | "heartbeatTimeoutMs"
+  | "backoffInitialMs"
+  | "backoffMaxMs"
+  | "windowCapacity"
+  | "flushRows"
+  | "flushMs"
+>;
+
+export interface IngestHooks {
+  logger: Logger;
+  /** The newest bars of every cached stream, right after the cache opened. */
+  onReady?(series: { key: string; candles: Candle[] }[]): void;
+  /** Bars accepted by the pipeline (new bars and revisions), before they are committed. */
+  onCandles?(updates: CandleUpdate[]): void;
+  onSources?(sources: SourceStatus[]): void;
+  onStats?(stats: IngestStats): void;
+  onProgress?(progress: Progress[]): void;
+  /** After each commit, with what it wrote; tests and live notebook cells use it. */
+  onCommit?(info: { rows: number; lastCommitMs: number }): void;
+}
+
+export interface IngestTuning {
+  /** Frames the queue holds before the socket loop pauses. */
+  queueCapacity: number;
+  /** A gap waits this long before it is backfilled, so reordered frames can fill it first. */
+  gapGraceMs: number;
+  /** Most seqs asked for in one backfill request. */
+  backfillChunk: number;
+  /** Backfill attempts per gap before it is `unfillable`. */
+  backfillAttempts: number;
+  /** Bars of history fetched by time for a stream seen for the first time. */
+  warmupBars: number;
+  checkpointMs: number;
+  compactMs: number;
+  statsMs: number;
+  /** Delay injected before each commit (tests of a slow store). */
+  commitDelayMs: number;
+}
+
+export const DEFAULT_TUNING: IngestTuning = {
+  queueCapacity: 4096,
+  gapGraceMs: 150,
+  backfillChunk: 2000,
+  backfillAttempts: 5,
+  warmupBars: 500,
+  checkpointMs: 60_000,
+  compactMs: 300_000,
+  statsMs: 500,
+  commitDelayMs: 0,
+};
+
+export interface Ingest {
+  readonly store: Store;
+  stats(): IngestStats;
+  /** Commits whatever is pending now. */
+  flush(): Promise<void>;
+  /** Stops the subscribers, drains the queue, commits, compacts, checkpoints and closes the cache. */
+  stop(): Promise<void>;
+}
+
+interface Feed {
+  index: number;
+  pubEndpoint: string;
+  subscriber: Subscriber | null;
+  backfill: BackfillClient;
+  state: ConnState;
+  detail: string;
+  sinceMs: number;
+  epoch: bigint | null;
+  /** Backfill requests in flight or queued for this feed. */
+  backfills: number;
+}
+
+/** A gap as the ingest tracks it: the row in `gaps` plus which feed can fill it. */
+interface TrackedGap {
+  gap: OpenGap;
+  feed: Feed;
+  state: GapState;
+  attempts: number;
+  reason?: string;
+  /** Not before this time (grace period, then retry backoff). */
+  dueMs: number;
+  inFlight: boolean;
+}
+
+export async function startIngest(
+  config: IngestConfig,
+  hooks: IngestHooks,
+  tuning: Partial<IngestTuning> = {},
+): Promise<Ingest> {
+  const tune = { ...DEFAULT_TUNING, ...tuning };
+  const log = hooks.logger;
+  const store = await openStore(config.db, { logger: log.child("store") });
+  const stats = emptyStats();
+  stats.queueCapacity = tune.queueCapacity;
+
+  // ---- resume ------------------------------------------------------------------------------------------------
+  const sequencer = createSequencer();
+  const deduper = createDeduper({ retainBars: Math.max(4096, config.windowCapacity) });
+  const [cursors, storedGaps, epochs] = await Promise.all([
+    store.loadCursors(),
+    store.openGaps(),
+    store.loadEpochs(),
+  ]);
+  sequencer.restore(cursors, { gaps: storedGaps, epochs });
+  const series: { key: string; candles: Candle[] }[] = [];
+  for (const key of await store.streamKeys()) {
+    const [symbol, interval] = key.split("|");
+    const recent = await store.recentCandles(symbol, interval, { limit: config.windowCapacity });
+    deduper.seed(
+      key,
+      recent.map((c) => ({
+        openTimeMs: c.openTimeMs,
+        partial: c.partial,
+        seq: c.seq,
+        epochRank: sequencer.epochRank(c.source, c.epoch),
+      })),
+    );
+    series.push({
+      key,
+      candles: recent.map(({ openTimeMs, open, high, low, close, volume }) => ({
+        openTimeMs,
+        open,
+        high,
+        low,
+        close,
+        volume,
+      })),
+    });
+  }
+  log.info("cache opened", {
+    path: config.db,
+    streams: series.length,
+    cursors: cursors.length,
+    openGaps: storedGaps.length,
+  });
+  hooks.onReady?.(series);
+
+  const wanted = (topic: string): boolean => config.topics.some((prefix) => topic.startsWith(prefix));
+  const pipeline = createPipeline({ sequencer, deduper, stats, isWanted: wanted });
+
+  // ---- feeds ---------------------------------------------------------------------------------------------------
+  const feeds: Feed[] = config.pubEndpoints.map((pubEndpoint, index) => ({
+    index,
+    pubEndpoint,
+    subscriber: null,
+    backfill: createBackfillClient(config.reqEndpoints[index], { logger: log.child("backfill") }),
+    state: "connecting",
+    detail: "",
+    sinceMs: Date.now(),
+    epoch: null,
+    backfills: 0,
+  }));
+  /** Which feed a source name was last seen on, so its gaps go to that publisher's REP. */
+  const feedOfSource = new Map<string, Feed>();
+  const gaps = new Map<string, TrackedGap>();
+  const gapKey = (g: OpenGap): string => `${g.source}\u0000${g.topic}\u0000${g.epoch}\u0000${g.fromSeq}`;
+  const pendingGapRows = new Map<string, GapUpsert>();
+  const progress = new Map<string, Progress>();
+
+  function publishSources(): void {
+    hooks.onSources?.(feeds.map((f) => ({
+      endpoint: f.pubEndpoint,
+      state: f.backfills > 0 && f.state === "live" ? "backfilling" : f.state,
+      detail: f.detail,
+      epoch: f.epoch === null ? null : f.epoch.toString(),
+      sinceMs: f.sinceMs,
+    })));
+  }
+
+  function setFeedState(feed: Feed, state: ConnState, detail = ""): void {
+    if (feed.state === state && feed.detail === detail) return;
+    const level = state === "live" ? "info" : state === "stale" || state === "offline" ? "warn" : "debug";
+    log[level](`feed ${state}`, { endpoint: feed.pubEndpoint, detail });
+    feed.state = state;
+    feed.detail = detail;
+    feed.sinceMs = Date.now();
+    publishSources();
+  }
+
+  function publishProgress(): void {
+    hooks.onProgress?.([...progress.values()]);
+  }
+
+  // ---- queue and drain -----------------------------------------------------------------------------------------
+  const queue: { item: PipelineItem; feed: Feed }[] = [];
+  let drainScheduled = false;
+  let stopping = false;
+  let committing: Promise<void> | null = null;
+  let batchStartedMs: number | null = null;
+  const commitLatencies: number[] = [];
+  const lagSamples: number[] = [];
+  const backfillLatencies: number[] = [];
+
+  function enqueue(feed: Feed, topic: string, frame: Uint8Array, recvTimeMs: number): "pause" | void {
+    queue.push({ item: { topic, frame, recvTimeMs, origin: "live", sequenced: true }, feed });
+    scheduleDrain();
+    if (queue.length >= tune.queueCapacity) {
+      stats.pausedReads++;
+      return "pause";
+    }
+  }
+
+  function scheduleDrain(): void {
+    if (drainScheduled) return;
+    drainScheduled = true;
+    setTimeout(drain, 0);
+  }
+
+  function noteSource(feed: Feed, frameSource: string | null): void {
+    if (frameSource !== null && !feedOfSource.has(frameSource)) feedOfSource.set(frameSource, feed);
+  }
+
+  function drain(): void {
+    drainScheduled = false;
+    const started = performance.now();
+    // Bounded slices keep timers (flush, watchdog, stats) running even under a flood.
+    while (queue.length > 0 && performance.now() - started < 20) {
+      const { item, feed } = queue.shift()!;
+      processItem(item, feed);
+    }
+    stats.queueDepth = queue.length;
+    if (queue.length <= tune.queueCapacity / 2) {
+      for (const feed of feeds) feed.subscriber?.resume();
+    }
+    if (pipeline.pendingRows() >= config.flushRows) void commitPending();
+    else if (pipeline.pendingRows() > 0 || pendingGapRows.size > 0) batchStartedMs ??= Date.now();
+    if (queue.length > 0) scheduleDrain();
+  }
+
+  function processItem(item: PipelineItem, feed: Feed): void {
+    const before = stats.frames;
+    pipeline.process(item);
+    if (stats.frames === before) return;
+    afterProcess(feed);
+  }
+
+  /** Acts on what the pipeline found: new gaps, epoch switches, first sights. */
+  function afterProcess(feed: Feed): void {
+    const found = pipeline.takeFindings();
+    for (const gap of found.gapsOpened) trackGap(gap, feed);
+    for (const change of found.epochChanges) {
+      noteSource(feed, change.source);
+      feed.epoch = change.epoch;
+      publishSources();
+      log.info("new epoch", { topic: change.topic, epoch: change.epoch, previous: change.previous.epoch });
+      // Gaps of the old epoch can no longer be served by seq.
+      for (const [key, tracked] of gaps) {
+        if (
+          tracked.gap.topic === change.topic && tracked.gap.source === change.source &&
+          tracked.gap.epoch !== change.epoch
+        ) {
+          closeGap(key, tracked, "unfillable", "the publisher moved to a new epoch; fetched by time instead");
+        }
+      }
+      if (change.interval !== null && !stopping) {
+        void backfillByTime(feed, change.symbol, change.interval, null, change.firstOpenTimeMs);
+      }
+    }
+    for (const sight of found.firstSights) {
+      noteSource(feed, sight.source);
+      if (feed.epoch !== sight.epoch) {
+        feed.epoch = sight.epoch;
+        publishSources();
+      }
+      if (!stopping) void backfillByTime(feed, sight.symbol, sight.interval, "warmup", sight.firstOpenTimeMs);
+    }
+  }
+
+  function trackGap(gap: OpenGap, feed: Feed): void {
+    const key = gapKey(gap);
+    if (gaps.has(key)) return;
+    const tracked: TrackedGap = {
+      gap,
+      feed: feedOfSource.get(gap.source) ?? feed,
+      state: "open",
+      attempts: 0,
+      dueMs: Date.now() + tune.gapGraceMs,
+      inFlight: false,
+    };
+    gaps.set(key, tracked);
+    stats.gapsOpened++;
+    stats.gapsOpen = gaps.size;
+    pendingGapRows.set(key, gapRow(tracked));
+    log.debug("gap opened", { topic: gap.topic, from: gap.fromSeq, to: gap.toSeq });
+    scheduleGapCheck(tune.gapGraceMs);
+  }
+
+  function gapRow(t: TrackedGap): GapUpsert {
+    return { ...t.gap, state: t.state, attempts: t.attempts, reason: t.reason };
+  }
+
+  function closeGap(key: string, tracked: TrackedGap, state: "filled" | "unfillable", reason?: string): void {
+    tracked.state = state;
+    tracked.reason = reason;
+    gaps.delete(key);
+    stats.gapsOpen = gaps.size;
+    if (state === "filled") stats.gapsFilled++;
+    else {
+      stats.gapsUnfillable++;
+      sequencer.markUnfillable(tracked.gap);
+      log.warn("gap unfillable", {
+        topic: tracked.gap.topic,
+        from: tracked.gap.fromSeq,
+        to: tracked.gap.toSeq,
+        reason,
+      });
+    }
+    pendingGapRows.set(key, gapRow(tracked));
+  }
+
+  /** Seqs of `gap` that the sequencer still misses. */
+  function stillMissing(gap: OpenGap): OpenGap[] {
+    return sequencer.openGaps().filter((g) =>
+      g.source === gap.source && g.topic === gap.topic && g.epoch === gap.epoch && g.toSeq >= gap.fromSeq &&
+      g.fromSeq <= gap.toSeq
+    ).map((g) => ({ ...g, fromSeq: Math.max(g.fromSeq, gap.fromSeq), toSeq: Math.min(g.toSeq, gap.toSeq) }));
+  }
+
+  let gapTimer: ReturnType<typeof setTimeout> | null = null;
+  function scheduleGapCheck(delayMs: number): void {
+    if (stopping || gapTimer !== null) return;
+    gapTimer = setTimeout(() => {
+      gapTimer = null;
+      void checkGaps();
+    }, delayMs);
+  }
+
+  async function checkGaps(): Promise<void> {
+    const now = Date.now();
+    let next = Infinity;
+    for (const [key, tracked] of gaps) {
+      if (tracked.inFlight) continue;
+      const missing = stillMissing(tracked.gap);
+      if (missing.length === 0) {
+        closeGap(key, tracked, "filled");
+        continue;
+      }
+      if (tracked.dueMs > now) {
+        next = Math.min(next, tracked.dueMs - now);
+        continue;
+      }
+      if (tracked.attempts >= tune.backfillAttempts) {
+        closeGap(key, tracked, "unfillable", `no answer after ${tracked.attempts} backfill attempts`);
+        continue;
+      }
+      void backfillBySeq(key, tracked, missing);
+    }
+    if (next < Infinity) scheduleGapCheck(next);
+  }
+
+  async function backfillBySeq(key: string, tracked: TrackedGap, missing: OpenGap[]): Promise<void> {
+    tracked.inFlight = true;
+    tracked.attempts++;
+    tracked.state = "requested";
+    pendingGapRows.set(key, gapRow(tracked));
+    const feed = tracked.feed;
+    feed.backfills++;
+    publishSources();
+    let failure: string | null = null;
+    let unfillable: string | null = null;
+    try {
+      for (const range of missing) {
+        for (let from = range.fromSeq; from <= range.toSeq && !stopping; from += tune.backfillChunk) {
+          const to = Math.min(range.toSeq, from + tune.backfillChunk - 1);
+          const result = await feed.backfill.request({
+            topic: range.topic,
+            epoch: range.epoch,
+            fromSeq: from,
+            toSeq: to,
+            fromMs: 0,
+            toMs: 0,
+          });
+          stats.backfillRequests++;
+          if (result.kind !== "reply") {
+            failure = result.message;
+            break;
+          }
+          noteLatency(backfillLatencies, result.latencyMs);
+          stats.backfillLatencyMsP50 = percentile(backfillLatencies, 0.5);
+          if (result.status !== "ok") {
+            unfillable = `publisher answered ${result.status}: ${result.message}`;
+            break;
+          }
+          injectBackfill(feed, result.frames, true);
+        }
+        if (failure !== null || unfillable !== null) break;
+      }
+    } catch (error) {
+      failure = errorText(error);
+    } finally {
+      feed.backfills--;
+      tracked.inFlight = false;
+      publishSources();
+    }
+    if (stopping) return;
+    if (unfillable !== null) closeGap(key, tracked, "unfillable", unfillable);
+    else if (stillMissing(tracked.gap).length === 0) closeGap(key, tracked, "filled");
+    else {
+      tracked.state = "open";
+      tracked.reason = failure ?? "the reply did not cover the whole gap";
+      tracked.dueMs = Date.now() + Math.min(10_000, 250 * 2 ** tracked.attempts);
+      pendingGapRows.set(key, gapRow(tracked));
+      scheduleGapCheck(tracked.dueMs - Date.now());
+    }
+  }
+
+  /** History by open time: the warm-up of a new stream, or the tail of an epoch the publisher left. */
+  async function backfillByTime(
+    feed: Feed,
+    symbol: string,
+    interval: string,
+    purpose: "warmup" | null,
+    untilMs: number | null,
+  ): Promise<void> {
+    let intervalMs: number;
+    try {
+      intervalMs = parseInterval(interval);
+    } catch {
+      return;
+    }
+    const lastStored = await store.lastOpenTimeMs(symbol, interval);
+    const fromMs = lastStored ??
+      (purpose === "warmup" && untilMs !== null ? Math.max(1, untilMs - tune.warmupBars * intervalMs) : null);
+    // Nothing can be missing when the stream already starts at or before what the cache holds.
+    if (fromMs === null || (untilMs !== null && untilMs <= fromMs) || stopping) return;
+    const id = `time:${symbol}|${interval}`;
+    progress.set(id, { id, label: `history ${symbol} ${interval}`, done: 0, total: null, unit: "frames" });
+    publishProgress();
+    feed.backfills++;
+    publishSources();
+    try {
+      const result = await feed.backfill.request({
+        topic: `candle.${symbol}.${interval}`,
+        epoch: feed.epoch ?? 0n,
+        fromSeq: 0,
+        toSeq: 0,
+        fromMs,
+        toMs: untilMs ?? 0,
+      });
+      stats.backfillRequests++;
+      if (result.kind === "reply" && result.status === "ok") {
+        noteLatency(backfillLatencies, result.latencyMs);
+        injectBackfill(feed, result.frames, false);
+        progress.set(id, {
+          id,
+          label: `history ${symbol} ${interval}`,
+          done: result.frames.length,
+          total: result.frames.length,
+          unit: "frames",
+        });
+      } else {
+        log.warn("history backfill failed", {
+          symbol,
+          interval,
+          reason: result.kind === "reply" ? `${result.status}: ${result.message}` : result.message,
+        });
+      }
+    } catch (error) {
+      log.error("history backfill failed", { symbol, interval, error: errorText(error) });
+    } finally {
+      feed.backfills--;
+      publishSources();
+      setTimeout(() => {
+        progress.delete(id);
+        publishProgress();
+      }, 1000);
+      publishProgress();
+    }
+  }
+
+  function injectBackfill(feed: Feed, frames: Uint8Array[], sequenced: boolean): void {
+    const recvTimeMs = Date.now();
+    for (const frame of frames) {
+      stats.backfillFrames++;
+      processItem({ topic: null, frame, recvTimeMs, origin: "backfill", sequenced }, feed);
+    }
+    if (pipeline.pendingRows() >= config.flushRows) void commitPending();
+    else batchStartedMs ??= Date.now();
+  }
+
+  // ---- commit --------------------------------------------------------------------------------------------------
+  let commitFailures = 0;
+  let retryBatch: StoreBatch | null = null;
+
+  function commitPending(): Promise<void> {
+    if (committing) return committing;
+    committing = (async () => {
+      try {
+        let storeBatch: StoreBatch;
+        let taken: PipelineBatch | null = null;
+        if (retryBatch) {
+          storeBatch = retryBatch;
+        } else {
+          taken = pipeline.take();
+          storeBatch = {
+            candles: taken.candles,
+            ticks: taken.ticks,
+            trades: taken.trades,
+            cursors: [...taken.cursors.values()],
+            gaps: [...pendingGapRows.values()],
+          };
+          pendingGapRows.clear();
+          for (const sample of taken.lagSamplesMs) noteLatency(lagSamples, sample);
+          stats.lagMsP50 = percentile(lagSamples, 0.5);
+          // Readers see a bar as soon as it is accepted; the cache follows within one flush.
+          if (taken.updates.length > 0) hooks.onCandles?.(taken.updates);
+        }
+        batchStartedMs = null;
+        const rows = (storeBatch.candles?.length ?? 0) + (storeBatch.ticks?.length ?? 0) +
+          (storeBatch.trades?.length ?? 0);
+        if (rows === 0 && !storeBatch.cursors?.length && !storeBatch.gaps?.length) return;
+        if (tune.commitDelayMs > 0) await new Promise((r) => setTimeout(r, tune.commitDelayMs));
+        const started = performance.now();
+        try {
+          await store.commit(storeBatch);
+        } catch (error) {
+          commitFailures++;
+          retryBatch = storeBatch;
+          log.error("commit failed; reads paused until it succeeds", {
+            error: error instanceof Error ? error.message : String(error),
+            attempt: commitFailures,
+          });
+          for (const feed of feeds) feed.subscriber?.pause();
+          return;
+        }
+        retryBatch = null;
+        if (commitFailures > 0) {
+          commitFailures = 0;
+          for (const feed of feeds) feed.subscriber?.resume();
+        }
+        const latency = performance.now() - started;
+        noteLatency(commitLatencies, latency);
+        stats.commits++;
+        stats.rowsCommitted += rows;
+        stats.commitLatencyMsP50 = percentile(commitLatencies, 0.5);
+        stats.commitLatencyMsP99 = percentile(commitLatencies, 0.99);
+        stats.lastCommitMs = Date.now();
+        hooks.onCommit?.({ rows, lastCommitMs: stats.lastCommitMs });
+      } finally {
+        committing = null;
+      }
+    })();
+    return committing;
+  }
+
+  // ---- timers --------------------------------------------------------------------------------------------------
+  const flushTimer = setInterval(() => {
+    if (committing) return;
+    const due = batchStartedMs !== null && Date.now() - batchStartedMs >= config.flushMs;
+    if (retryBatch !== null || due || pendingGapRows.size > 0) void commitPending();
+  }, Math.max(5, Math.floor(config.flushMs / 2)));
+
+  let lastRate = { atMs: Date.now(), frames: 0, candles: 0 };
+  const statsTimer = setInterval(() => {
+    const now = Date.now();
+    const seconds = (now - lastRate.atMs) / 1000;
+    if (seconds > 0) {
+      stats.messagesPerSec = Math.round((stats.frames - lastRate.frames) / seconds);
+      stats.candlesPerSec = Math.round((stats.candlesAccepted - lastRate.candles) / seconds);
+    }
+    lastRate = { atMs: now, frames: stats.frames, candles: stats.candlesAccepted };
+    stats.queueDepth = queue.length;
+    hooks.onStats?.(structuredClone(stats));
+  }, tune.statsMs);
+
+  const checkpointTimer = setInterval(() => {
+    void (committing ?? Promise.resolve()).then(() => store.checkpoint()).catch((error) =>
+      log.warn("checkpoint failed", { error: String(error) })
+    );
+  }, tune.checkpointMs);
+
+  const compactTimer = setInterval(() => {
+    void (committing ?? Promise.resolve()).then(() => store.compact()).then((r) =>
+      log.debug("compacted", { removed: r.removedRows })
+    ).catch((error) => log.warn("compaction failed", { error: String(error) }));
+  }, tune.compactMs);
+
+  // ---- start the feeds -----------------------------------------------------------------------------------------
+  // Gaps left open by the last run: re-requested once their feed is up; those of an epoch the sequencer no
+  // longer follows cannot be served by seq any more.
+  const resumable = new Set(sequencer.openGaps().map(gapKey));
+  for (const gap of storedGaps) {
+    trackGap(gap, feeds[0]);
+    const key = gapKey(gap);
+    if (!resumable.has(key) && stillMissing(gap).length === 0) {
+      closeGap(key, gaps.get(key)!, "unfillable", "its epoch ended before it was filled");
+    }
+  }
+  for (const feed of feeds) {
+    feed.subscriber = startSubscriber(feed.pubEndpoint, {
+      topics: config.topics,
+      highWaterMark: config.highWaterMark,
+      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      backoff: { initialMs: config.backoffInitialMs, maxMs: config.backoffMaxMs },
+      logger: log.child("sub"),
+      onMessage: (topic, frame, recvTimeMs) => enqueue(feed, topic, frame, recvTimeMs),
+      onState: (state, detail) => setFeedState(feed, state, detail.message),
+      onBadMessage: () => {
+        stats.rejected.bad_message = (stats.rejected.bad_message ?? 0) + 1;
+      },
+    });
+  }
+  publishSources();
+
+  let stopped: Promise<void> | null = null;
+  return {
+    store,
+    stats: () => structuredClone(stats),
+    flush: async () => {
+      await committing;
+      await commitPending();
+    },
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        stopping = true;
+        if (gapTimer !== null) clearTimeout(gapTimer);
+        clearInterval(flushTimer);
+        clearInterval(statsTimer);
+        clearInterval(checkpointTimer);
+        clearInterval(compactTimer);
+        await Promise.all(feeds.map((f) => f.subscriber?.stop()));
+        // Frames already received are kept: processed, with their gaps recorded, and committed below.
+        while (queue.length > 0) {
+          const { item, feed } = queue.shift()!;
+          processItem(item, feed);
+        }
+        await committing;
+        await commitPending();
+        if (retryBatch !== null) log.error("stopping with an uncommitted batch: the cache could not be written");
+        await Promise.all(feeds.map((feed) => feed.backfill.close()));
+        try {
+          await store.compact();
+        } catch (error) {
+          log.warn("compaction on shutdown failed", { error: String(error) });
+        }
+        await store.close();
+        log.info("ingest stopped", { rowsCommitted: stats.rowsCommitted, commits: stats.commits });
+      })();
+      return stopped;
+    },
+  };
+}
+
+const SAMPLE_LIMIT = 512;
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function noteLatency(samples: number[], value: number): void {
+  samples.push(value);
+  if (samples.length > SAMPLE_LIMIT) samples.splice(0, samples.length - SAMPLE_LIMIT);
+}
+
+function percentile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return 0;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 100) / 100;
+}
