@@ -193,7 +193,6 @@ export function startSubscriber(endpoint: string, options: SubscriberOptions): S
       receiveHighWaterMark: highWaterMark,
       reconnectIntervalMs: backoff.initialMs,
       reconnectMaxIntervalMs: backoff.maxMs,
-      read: "poll",
     });
     stats.socketsOpened++;
     socket = s;

@@ -50,18 +50,15 @@ export interface SubscriberSocketOptions {
   /** libzmq's own reconnect interval while the endpoint refuses connections, doubled up to the max. */
   reconnectIntervalMs: number;
   reconnectMaxIntervalMs: number;
-  /**
-   * "poll": `receiveTimeout: 0`, to be read with `receiveNow()`; the safe way on Deno. "await": a blocking
-   * `receive()`, which bugs 1, 6 and 7 make unsafe; it is the default only because scripts/tap.ts still reads
-   * that way, and goes once tap polls too.
-   */
-  read?: "poll" | "await";
 }
 
-/** A SUB socket connected to `endpoint` and subscribed to `topics`; with `read: "poll"`, read it with `receiveNow()`. */
+/**
+ * A SUB socket connected to `endpoint` and subscribed to `topics`, opened with `receiveTimeout: 0`: read it with
+ * `receiveNow()`/`receivePolling()`, never with a pending `receive()` (bugs 1, 6 and 7 above).
+ */
 export function openSubscriberSocket(endpoint: string, options: SubscriberSocketOptions): zmq.Subscriber {
   const socket = new zmq.Subscriber({
-    receiveTimeout: options.read === "poll" ? 0 : -1,
+    receiveTimeout: 0,
     receiveHighWaterMark: options.receiveHighWaterMark,
     reconnectInterval: options.reconnectIntervalMs,
     reconnectMaxInterval: options.reconnectMaxIntervalMs,
