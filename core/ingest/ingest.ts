@@ -63,8 +63,10 @@ export interface IngestTuning {
   backfillChunk: number;
   /** Backfill attempts per gap before it is `unfillable`. */
   backfillAttempts: number;
-  /** Bars of history fetched by time for a stream seen for the first time. */
+  /** Bars of history fetched by time for a stream seen for the first time, beyond what `lateJoinSeqs` covers. */
   warmupBars: number;
+  /** Seqs before the first one seen of a new stream that are fetched by seq (a persisted gap). */
+  lateJoinSeqs: number;
   checkpointMs: number;
   compactMs: number;
   statsMs: number;
@@ -78,6 +80,7 @@ export const DEFAULT_TUNING: IngestTuning = {
   backfillChunk: 2000,
   backfillAttempts: 5,
   warmupBars: 500,
+  lateJoinSeqs: 5000,
   checkpointMs: 60_000,
   compactMs: 300_000,
   statsMs: 500,
@@ -130,7 +133,7 @@ export async function startIngest(
   stats.queueCapacity = tune.queueCapacity;
 
   // ---- resume ------------------------------------------------------------------------------------------------
-  const sequencer = createSequencer();
+  const sequencer = createSequencer({ lateJoinSeqs: tune.lateJoinSeqs });
   const deduper = createDeduper({ retainBars: Math.max(4096, config.windowCapacity) });
   const [cursors, storedGaps, epochs] = await Promise.all([
     store.loadCursors(),
@@ -254,6 +257,7 @@ export async function startIngest(
       const { item, feed } = queue.shift()!;
       processItem(item, feed);
     }
+    publishUpdates();
     stats.queueDepth = queue.length;
     if (queue.length <= tune.queueCapacity / 2) {
       for (const feed of feeds) feed.subscriber?.resume();
@@ -261,6 +265,12 @@ export async function startIngest(
     if (pipeline.pendingRows() >= config.flushRows) void commitPending();
     else if (pipeline.pendingRows() > 0 || pendingGapRows.size > 0) batchStartedMs ??= Date.now();
     if (queue.length > 0) scheduleDrain();
+  }
+
+  /** Readers see a bar as soon as it is accepted; the cache follows within one flush. */
+  function publishUpdates(): void {
+    const updates = pipeline.takeUpdates();
+    if (updates.length > 0) hooks.onCandles?.(updates);
   }
 
   function processItem(item: PipelineItem, feed: Feed): void {
@@ -298,7 +308,10 @@ export async function startIngest(
         feed.epoch = sight.epoch;
         publishSources();
       }
-      if (!stopping) void backfillByTime(feed, sight.symbol, sight.interval, "warmup", sight.firstOpenTimeMs);
+      // The seqs just before it are a gap already; older history, if any, comes by time.
+      if (!stopping && sight.seq - 1 > tune.lateJoinSeqs) {
+        void backfillByTime(feed, sight.symbol, sight.interval, "warmup", sight.firstOpenTimeMs);
+      }
     }
   }
 
@@ -510,6 +523,7 @@ export async function startIngest(
       stats.backfillFrames++;
       processItem({ topic: null, frame, recvTimeMs, origin: "backfill", sequenced }, feed);
     }
+    publishUpdates();
     if (pipeline.pendingRows() >= config.flushRows) void commitPending();
     else batchStartedMs ??= Date.now();
   }
@@ -520,63 +534,64 @@ export async function startIngest(
 
   function commitPending(): Promise<void> {
     if (committing) return committing;
-    committing = (async () => {
-      try {
-        let storeBatch: StoreBatch;
-        let taken: PipelineBatch | null = null;
-        if (retryBatch) {
-          storeBatch = retryBatch;
-        } else {
-          taken = pipeline.take();
-          storeBatch = {
-            candles: taken.candles,
-            ticks: taken.ticks,
-            trades: taken.trades,
-            cursors: [...taken.cursors.values()],
-            gaps: [...pendingGapRows.values()],
-          };
-          pendingGapRows.clear();
-          for (const sample of taken.lagSamplesMs) noteLatency(lagSamples, sample);
-          stats.lagMsP50 = percentile(lagSamples, 0.5);
-          // Readers see a bar as soon as it is accepted; the cache follows within one flush.
-          if (taken.updates.length > 0) hooks.onCandles?.(taken.updates);
-        }
-        batchStartedMs = null;
-        const rows = (storeBatch.candles?.length ?? 0) + (storeBatch.ticks?.length ?? 0) +
-          (storeBatch.trades?.length ?? 0);
-        if (rows === 0 && !storeBatch.cursors?.length && !storeBatch.gaps?.length) return;
-        if (tune.commitDelayMs > 0) await new Promise((r) => setTimeout(r, tune.commitDelayMs));
-        const started = performance.now();
-        try {
-          await store.commit(storeBatch);
-        } catch (error) {
-          commitFailures++;
-          retryBatch = storeBatch;
-          log.error("commit failed; reads paused until it succeeds", {
-            error: error instanceof Error ? error.message : String(error),
-            attempt: commitFailures,
-          });
-          for (const feed of feeds) feed.subscriber?.pause();
-          return;
-        }
-        retryBatch = null;
-        if (commitFailures > 0) {
-          commitFailures = 0;
-          for (const feed of feeds) feed.subscriber?.resume();
-        }
-        const latency = performance.now() - started;
-        noteLatency(commitLatencies, latency);
-        stats.commits++;
-        stats.rowsCommitted += rows;
-        stats.commitLatencyMsP50 = percentile(commitLatencies, 0.5);
-        stats.commitLatencyMsP99 = percentile(commitLatencies, 0.99);
-        stats.lastCommitMs = Date.now();
-        hooks.onCommit?.({ rows, lastCommitMs: stats.lastCommitMs });
-      } finally {
-        committing = null;
-      }
-    })();
-    return committing;
+    // Cleared in a `.finally()` attached after the assignment: a commit that finds nothing to write finishes
+    // synchronously, and clearing inside its body would run before `committing` is even set.
+    const run = commitOnce().finally(() => {
+      if (committing === run) committing = null;
+    });
+    committing = run;
+    return run;
+  }
+
+  async function commitOnce(): Promise<void> {
+    let storeBatch: StoreBatch;
+    let taken: PipelineBatch | null = null;
+    if (retryBatch) {
+      storeBatch = retryBatch;
+    } else {
+      taken = pipeline.take();
+      storeBatch = {
+        candles: taken.candles,
+        ticks: taken.ticks,
+        trades: taken.trades,
+        cursors: [...taken.cursors.values()],
+        gaps: [...pendingGapRows.values()],
+      };
+      pendingGapRows.clear();
+      for (const sample of taken.lagSamplesMs) noteLatency(lagSamples, sample);
+      stats.lagMsP50 = percentile(lagSamples, 0.5);
+    }
+    batchStartedMs = null;
+    const rows = (storeBatch.candles?.length ?? 0) + (storeBatch.ticks?.length ?? 0) +
+      (storeBatch.trades?.length ?? 0);
+    if (rows === 0 && !storeBatch.cursors?.length && !storeBatch.gaps?.length) return;
+    if (tune.commitDelayMs > 0) await new Promise((r) => setTimeout(r, tune.commitDelayMs));
+    const started = performance.now();
+    try {
+      await store.commit(storeBatch);
+    } catch (error) {
+      commitFailures++;
+      retryBatch = storeBatch;
+      log.error("commit failed; reads paused until it succeeds", {
+        error: error instanceof Error ? error.message : String(error),
+        attempt: commitFailures,
+      });
+      for (const feed of feeds) feed.subscriber?.pause();
+      return;
+    }
+    retryBatch = null;
+    if (commitFailures > 0) {
+      commitFailures = 0;
+      for (const feed of feeds) feed.subscriber?.resume();
+    }
+    const latency = performance.now() - started;
+    noteLatency(commitLatencies, latency);
+    stats.commits++;
+    stats.rowsCommitted += rows;
+    stats.commitLatencyMsP50 = percentile(commitLatencies, 0.5);
+    stats.commitLatencyMsP99 = percentile(commitLatencies, 0.99);
+    stats.lastCommitMs = Date.now();
+    hooks.onCommit?.({ rows, lastCommitMs: stats.lastCommitMs });
   }
 
   // ---- timers --------------------------------------------------------------------------------------------------

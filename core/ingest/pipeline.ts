@@ -32,6 +32,8 @@ export interface FirstSight {
   symbol: string;
   interval: string;
   epoch: bigint;
+  /** The seq of that first frame. */
+  seq: number;
   firstOpenTimeMs: number;
 }
 
@@ -60,8 +62,6 @@ export interface PipelineBatch {
   trades: TradeRow[];
   /** Newest cursor per `${source}\u0000${topic}`. */
   cursors: Map<string, IngestCursor>;
-  /** Window updates for the rows of this batch. */
-  updates: CandleUpdate[];
   /** Frames that carried at least one row. */
   frames: number;
   /** Source timestamps of live frames (ns → ms), for the lag gauge. */
@@ -81,6 +81,8 @@ export interface Pipeline {
   process(item: PipelineItem): void;
   /** Gaps, epoch switches and first sights found since the last call. */
   takeFindings(): Findings;
+  /** Window updates (accepted bars) since the last call; they need not wait for the commit. */
+  takeUpdates(): CandleUpdate[];
   /** Hands over the batch built so far and starts a new one. */
   take(): PipelineBatch;
   /** Rows waiting in the current batch. */
@@ -93,7 +95,6 @@ export function emptyBatch(): PipelineBatch {
     ticks: [],
     trades: [],
     cursors: new Map(),
-    updates: [],
     frames: 0,
     lagSamplesMs: [],
   };
@@ -103,6 +104,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { sequencer, deduper, stats, isWanted } = options;
   let batch = emptyBatch();
   let findings: Findings = { gapsOpened: [], firstSights: [], epochChanges: [] };
+  let updates: CandleUpdate[] = [];
 
   function reject(reason: string): void {
     stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
@@ -211,7 +213,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const rows = applyPayload(envelope, item, sequencer.epochRank(envelope.source, envelope.epoch));
     if (rows > 0) batch.frames++;
     if (
-      item.sequenced && !hadCursor && decision.kind === "accept" && payload.kind === "candles" &&
+      item.sequenced && !hadCursor && (decision.kind === "accept" || decision.kind === "gap") &&
+      payload.kind === "candles" &&
       payload.candles.length > 0
     ) {
       findings.firstSights.push({
@@ -220,6 +223,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         symbol: envelope.symbol,
         interval: payload.interval,
         epoch: envelope.epoch,
+        seq: envelope.seq,
         firstOpenTimeMs: payload.candles[0].openTimeMs,
       });
     }
@@ -251,7 +255,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           }
           if (outcome === "revision") stats.revisions++;
           batch.candles.push({ ...candle, ...lineage, interval: payload.interval, partial });
-          batch.updates.push({ key, symbol: envelope.symbol, interval: payload.interval, candle, partial });
+          updates.push({ key, symbol: envelope.symbol, interval: payload.interval, candle, partial });
           added++;
         }
         stats.candlesAccepted += added;
@@ -272,6 +276,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   return {
     process,
+    takeUpdates(): CandleUpdate[] {
+      const taken = updates;
+      updates = [];
+      return taken;
+    },
     takeFindings(): Findings {
       const taken = findings;
       findings = { gapsOpened: [], firstSights: [], epochChanges: [] };

@@ -107,6 +107,13 @@ export interface SequencerOptions {
   /** A seq more than this far below the last one, in the same epoch, is a `regression`. Default 1000. */
   regressionWindow?: number;
   /**
+   * On joining a topic late (its first frame or heartbeat cursor says seq k > 1, and there is no cursor), the last
+   * this many seqs before k become an open gap: seqs start at 1 in every epoch, so they exist, and a gap is fetched
+   * by seq and persisted like any other — history fetched only by time would be lost to a crash before it came.
+   * Default 0: a late join opens no gap.
+   */
+  lateJoinSeqs?: number;
+  /**
    * Most open gap ranges kept per topic. Default 1024. When a new range would exceed it, the two lowest ranges
    * are merged into one spanning both, so the seqs between them count as missing again: a later copy of one of
    * them is a harmless `fill` (the deduper drops it) and a seq backfill asks for a little more than needed.
@@ -162,6 +169,10 @@ const DEFAULT_MAX_GAPS_PER_TOPIC = 1024;
 export function createSequencer(options: SequencerOptions = {}): Sequencer {
   const regressionWindow = options.regressionWindow ?? DEFAULT_REGRESSION_WINDOW;
   const maxGaps = options.maxGapsPerTopic ?? DEFAULT_MAX_GAPS_PER_TOPIC;
+  const lateJoinSeqs = options.lateJoinSeqs ?? 0;
+  if (!Number.isSafeInteger(lateJoinSeqs) || lateJoinSeqs < 0) {
+    throw new RangeError(`Cannot create sequencer: lateJoinSeqs must be a whole number >= 0, got ${lateJoinSeqs}`);
+  }
   if (!Number.isSafeInteger(regressionWindow) || regressionWindow < 0) {
     throw new RangeError(
       `Cannot create sequencer: regressionWindow must be a whole number >= 0, got ${regressionWindow}`,
@@ -209,6 +220,12 @@ export function createSequencer(options: SequencerOptions = {}): Sequencer {
     return previous;
   }
 
+  /** The seqs up to `lastKnown` that a late join fetches, or null for none. */
+  function lateJoinHead(lastKnown: number): SeqRange | null {
+    if (lateJoinSeqs === 0 || lastKnown < 1) return null;
+    return { fromSeq: Math.max(1, lastKnown - lateJoinSeqs + 1), toSeq: lastKnown };
+  }
+
   function observe(frame: SequencedFrame): SequenceDecision {
     const { seq } = frame;
     if (!Number.isSafeInteger(seq) || seq < 1) {
@@ -223,8 +240,12 @@ export function createSequencer(options: SequencerOptions = {}): Sequencer {
 
     const topic = state.topics.get(frame.topic);
     if (!topic) {
-      state.topics.set(frame.topic, { epoch: frame.epoch, lastSeq: seq, gaps: [] });
-      return { kind: "accept" };
+      const fresh: TopicState = { epoch: frame.epoch, lastSeq: seq, gaps: [] };
+      state.topics.set(frame.topic, fresh);
+      const head = lateJoinHead(seq - 1);
+      if (head === null) return { kind: "accept" };
+      addGap(fresh, head.fromSeq, head.toSeq);
+      return { kind: "gap", ...head };
     }
     if (topic.epoch !== frame.epoch) {
       // The topic's epoch is older than the current one (the current one is the newest by construction).
@@ -274,8 +295,14 @@ export function createSequencer(options: SequencerOptions = {}): Sequencer {
       if (!Number.isSafeInteger(seq) || seq < 0 || !options.isWanted(name)) continue;
       const topic = state.topics.get(name);
       if (!topic) {
-        // A baseline, not a gap: like a first frame, we cannot tell a late join from a loss before it.
-        state.topics.set(name, { epoch: beat.epoch, lastSeq: seq, gaps: [] });
+        // A baseline: like a first frame, a late join; its recent head becomes a gap if `lateJoinSeqs` asks.
+        const fresh: TopicState = { epoch: beat.epoch, lastSeq: seq, gaps: [] };
+        state.topics.set(name, fresh);
+        const head = lateJoinHead(seq);
+        if (head !== null) {
+          addGap(fresh, head.fromSeq, head.toSeq);
+          gaps.push({ source: beat.source, topic: name, epoch: beat.epoch, ...head });
+        }
         continue;
       }
       if (topic.epoch !== beat.epoch) switched.push({ topic: name, previous: leaveEpoch(topic, beat.epoch, 0) });

@@ -551,3 +551,31 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+Deno.test("createSequencer({ lateJoinSeqs }) turns the recent head of a late-joined topic into a gap", async (t) => {
+  const frame = (seq: number) => ({ source: SOURCE, topic: TOPIC, epoch: E1, seq });
+  await t.step("a first frame at seq 7 opens 1..6 when the window covers it", () => {
+    const sequencer = createSequencer({ lateJoinSeqs: 100 });
+    assert.deepEqual(sequencer.observe(frame(7)), { kind: "gap", fromSeq: 1, toSeq: 6 });
+    assert.deepEqual(gapsOf(sequencer), [[1, 6]]);
+    assert.deepEqual(sequencer.observe(frame(3)), { kind: "fill", closed: false });
+  });
+  await t.step("the window caps how far back it reaches", () => {
+    const sequencer = createSequencer({ lateJoinSeqs: 10 });
+    assert.deepEqual(sequencer.observe(frame(500)), { kind: "gap", fromSeq: 490, toSeq: 499 });
+    assert.deepEqual(sequencer.observe(frame(489)), duplicate);
+  });
+  await t.step("a first frame at seq 1 opens nothing", () => {
+    assert.deepEqual(createSequencer({ lateJoinSeqs: 10 }).observe(frame(1)), accept);
+  });
+  await t.step("a heartbeat cursor of an unseen topic opens its head too", () => {
+    const sequencer = createSequencer({ lateJoinSeqs: 4 });
+    const result = sequencer.heartbeat({ source: SOURCE, epoch: E1, cursors: [{ topic: TOPIC, seq: 9 }] }, {
+      isWanted: () => true,
+    });
+    assert.deepEqual(result.gaps.map((g) => [g.fromSeq, g.toSeq]), [[6, 9]]);
+  });
+  await t.step("the default keeps the old behaviour: no gap", () => {
+    assert.deepEqual(createSequencer().observe(frame(7)), accept);
+  });
+});
