@@ -50,7 +50,7 @@ export async function run(): Promise<Figure[]> {
   ];
 }
 
-async function toOtherProcess(
+export async function toOtherProcess(
   streams: ReplayStream[],
   total: number,
 ): Promise<
@@ -123,7 +123,7 @@ async function withoutSubscriber(streams: ReplayStream[]): Promise<number> {
   }
 }
 
-function makeStreams(count: number, bars: number): ReplayStream[] {
+export function makeStreams(count: number, bars: number): ReplayStream[] {
   return Array.from({ length: count }, (_, s) => {
     const candles: Candle[] = new Array(bars);
     for (let i = 0; i < bars; i++) {

@@ -70,7 +70,7 @@ async function commitThroughput(
 }
 
 /** Appender alone, in one transaction, without the store around it. */
-async function appenderThroughput(dir: string, mode: "prefilled" | "filled" | "row-wise"): Promise<number> {
+export async function appenderThroughput(dir: string, mode: "prefilled" | "filled" | "row-wise"): Promise<number> {
   const instance = await DuckDBInstance.create(`${dir}/appender-${mode}.duckdb`);
   const connection = await instance.connect();
   try {

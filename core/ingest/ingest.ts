@@ -229,6 +229,7 @@ export async function startIngest(
   const commitLatencies: number[] = [];
   const lagSamples: number[] = [];
   const backfillLatencies: number[] = [];
+  const commitAges: number[] = [];
 
   function enqueue(feed: Feed, topic: string, frame: Uint8Array, recvTimeMs: number): "pause" | void {
     queue.push({ item: { topic, frame, recvTimeMs, origin: "live", sequenced: true }, feed });
@@ -543,13 +544,17 @@ export async function startIngest(
     return run;
   }
 
+  let retrySourceTimes: number[] = [];
+
   async function commitOnce(): Promise<void> {
     let storeBatch: StoreBatch;
     let taken: PipelineBatch | null = null;
+    let sourceTimes = retrySourceTimes;
     if (retryBatch) {
       storeBatch = retryBatch;
     } else {
       taken = pipeline.take();
+      sourceTimes = taken.sourceTimesMs;
       storeBatch = {
         candles: taken.candles,
         ticks: taken.ticks,
@@ -572,6 +577,7 @@ export async function startIngest(
     } catch (error) {
       commitFailures++;
       retryBatch = storeBatch;
+      retrySourceTimes = sourceTimes;
       log.error("commit failed; reads paused until it succeeds", {
         error: error instanceof Error ? error.message : String(error),
         attempt: commitFailures,
@@ -580,6 +586,13 @@ export async function startIngest(
       return;
     }
     retryBatch = null;
+    retrySourceTimes = [];
+    const committedAtMs = Date.now();
+    // A bounded sample of the batch's frames, starting with its oldest, so p99 sees the longest waits.
+    const step = Math.max(1, Math.floor(sourceTimes.length / 64));
+    for (let i = 0; i < sourceTimes.length; i += step) noteLatency(commitAges, committedAtMs - sourceTimes[i]);
+    stats.publishToCommitMsP50 = percentile(commitAges, 0.5);
+    stats.publishToCommitMsP99 = percentile(commitAges, 0.99);
     if (commitFailures > 0) {
       commitFailures = 0;
       for (const feed of feeds) feed.subscriber?.resume();

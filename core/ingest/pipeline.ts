@@ -64,8 +64,10 @@ export interface PipelineBatch {
   cursors: Map<string, IngestCursor>;
   /** Frames that carried at least one row. */
   frames: number;
-  /** Source timestamps of live frames (ns → ms), for the lag gauge. */
+  /** Receive minus source time of live frames, ms, for the lag gauge. */
   lagSamplesMs: number[];
+  /** Source time (ms) of the live frames whose rows are in this batch, for the publish→commit gauge. */
+  sourceTimesMs: number[];
 }
 
 export interface PipelineOptions {
@@ -97,6 +99,7 @@ export function emptyBatch(): PipelineBatch {
     cursors: new Map(),
     frames: 0,
     lagSamplesMs: [],
+    sourceTimesMs: [],
   };
 }
 
@@ -207,11 +210,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
       recordCursor(envelope.source, topic);
     }
-    if (item.origin === "live" && envelope.sourceTsNs > 0n) {
-      batch.lagSamplesMs.push(item.recvTimeMs - Number(envelope.sourceTsNs / 1_000_000n));
-    }
     const rows = applyPayload(envelope, item, sequencer.epochRank(envelope.source, envelope.epoch));
     if (rows > 0) batch.frames++;
+    if (item.origin === "live" && envelope.sourceTsNs > 0n) {
+      const sourceMs = Number(envelope.sourceTsNs / 1_000_000n);
+      batch.lagSamplesMs.push(item.recvTimeMs - sourceMs);
+      if (rows > 0) batch.sourceTimesMs.push(sourceMs);
+    }
     if (
       item.sequenced && !hadCursor && (decision.kind === "accept" || decision.kind === "gap") &&
       payload.kind === "candles" &&

@@ -49,6 +49,9 @@ export interface IngestStats {
   pausedReads: number;
   /** Median receive-time minus source-time over recent frames, ms. */
   lagMsP50: number;
+  /** Source time to committed in the cache, over recent frames, ms. */
+  publishToCommitMsP50: number;
+  publishToCommitMsP99: number;
   messagesPerSec: number;
   candlesPerSec: number;
 }
@@ -115,6 +118,8 @@ export function emptyStats(): IngestStats {
     queueCapacity: 0,
     pausedReads: 0,
     lagMsP50: 0,
+    publishToCommitMsP50: 0,
+    publishToCommitMsP99: 0,
     messagesPerSec: 0,
     candlesPerSec: 0,
   };
