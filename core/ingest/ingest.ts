@@ -711,9 +711,15 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function noteLatency(samples: number[], value: number): void {
-  samples.push(value);
-  if (samples.length > SAMPLE_LIMIT) samples.splice(0, samples.length - SAMPLE_LIMIT);
+/** Keeps the newest SAMPLE_LIMIT values, overwriting the oldest (a ring: no shifting per sample). */
+function noteLatency(samples: number[] & { next?: number }, value: number): void {
+  if (samples.length < SAMPLE_LIMIT) {
+    samples.push(value);
+    return;
+  }
+  const next = samples.next ?? 0;
+  samples[next] = value;
+  samples.next = (next + 1) % SAMPLE_LIMIT;
 }
 
 function percentile(samples: readonly number[], q: number): number {

@@ -28,6 +28,7 @@ import {
 import type { Candle } from "../wire/types.ts";
 import type { Logger } from "../log.ts";
 import { appendRows } from "./appendRows.ts";
+import { type CandleStaging, createCandleStaging } from "./candleStaging.ts";
 import type { GapRow, GapState, IngestCursor, RowLineage, StoreBatch } from "./storeBatch.ts";
 import { storeDirectoryError, storeOpenError } from "./storeOpenError.ts";
 import { lockStoreFile, type StoreFileLock } from "./storeFileLock.ts";
@@ -170,6 +171,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
     connection = await instance.connect();
     const schemaVersion = await ensureSchema(connection, path, readOnly);
     const statements = readOnly ? undefined : await prepareStatements(connection);
+    const staging = readOnly ? null : await createCandleStaging(connection);
     const epochs = await loadEpochRanks(connection);
     const cursors = new Map((await queryCursors(connection)).map((c) => [cursorKey(c.source, c.topic), c]));
     options.logger?.info("cache opened", { path, schemaVersion, readOnly });
@@ -180,6 +182,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
       connection,
       lock,
       statements,
+      staging,
       epochs,
       cursors,
       logger: options.logger,
@@ -199,13 +202,14 @@ interface StoreParts {
   connection: DuckDBConnection;
   lock: StoreFileLock | null;
   statements: Statements | undefined;
+  staging: CandleStaging | null;
   epochs: Map<string, EpochRank>;
   cursors: Map<string, IngestCursor>;
   logger: StoreLogger | undefined;
 }
 
 function createStore(parts: StoreParts): Store {
-  const { path, readOnly, instance, connection, lock, statements, epochs, cursors, logger } = parts;
+  const { path, readOnly, instance, connection, lock, statements, staging, epochs, cursors, logger } = parts;
   const appenders = new Map<DataTable, DuckDBAppender>();
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -235,6 +239,7 @@ function createStore(parts: StoreParts): Store {
 
   /** Drops appenders whose rows may be half-flushed, without flushing them: a flush here would auto-commit. */
   function discardAppenders(): void {
+    staging?.reset();
     for (const appender of appenders.values()) {
       try {
         appender.clear();
@@ -281,7 +286,7 @@ function createStore(parts: StoreParts): Store {
 
     await connection.run("BEGIN TRANSACTION");
     try {
-      if (candles.length > 0) appendRows(await appenderFor("candles"), candles, candleColumns);
+      if (candles.length > 0) await staging!.write(candles);
       if (ticks.length > 0) appendRows(await appenderFor("ticks"), ticks, tickColumns);
       if (trades.length > 0) appendRows(await appenderFor("trades"), trades, tradeColumns);
       // Flushed inside the transaction, so the rows commit (or roll back) with the cursors and gaps below.
@@ -368,6 +373,7 @@ function createStore(parts: StoreParts): Store {
       for (const appender of appenders.values()) appender.closeSync();
       appenders.clear();
       if (statements) { for (const statement of Object.values(statements)) statement.destroySync(); }
+      staging?.close();
       connection.closeSync();
       instance.closeSync();
       lock?.release();
