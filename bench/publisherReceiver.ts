@@ -6,7 +6,7 @@
  */
 import * as zmq from "zeromq";
 import { decodeFrame } from "../core/wire/decode.ts";
-import { closeSocket, receivePolling } from "../core/zmq/zmqDenoClient.ts";
+import { closeSocket, receivePolling } from "../core/zmq/zmqDeno.ts";
 
 /** Receives until `wanted` candles have arrived, then prints the report line. */
 export async function receiveCandles(endpoint: string, wanted: number): Promise<void> {

@@ -10,7 +10,7 @@ import { decodeFrame } from "../core/wire/decode.ts";
 import { type FrameJson, frameJson } from "../core/wire/frameJson.ts";
 import { messageJson } from "../core/tap/messageJson.ts";
 import { parseTapArgs, TAP_USAGE } from "../core/tap/parseTapArgs.ts";
-import { closeSocket, openSubscriberSocket, receivePolling } from "../core/zmq/zmqDenoClient.ts";
+import { closeSocket, openSubscriberSocket, receivePolling } from "../core/zmq/zmqDeno.ts";
 
 const encoder = new TextEncoder();
 
@@ -53,7 +53,7 @@ async function tapSocket(options: { endpoint: string; topics: string[]; count: n
   let socket: zmq.Subscriber;
   try {
     // Read by polling: on Deno a pending receive() never wakes after a publisher restart, and closing a socket
-    // under one can crash (see core/zmq/zmqDenoClient.ts). A polled socket reads a restarted publisher as is.
+    // under one can crash (see core/zmq/zmqDeno.ts). A polled socket reads a restarted publisher as is.
     socket = openSubscriberSocket(options.endpoint, {
       topics: options.topics.length === 0 ? [""] : options.topics,
       receiveHighWaterMark: 10_000,

@@ -14,7 +14,7 @@
  *
  * Outcomes are values, never exceptions: `reply` (any status, with the raw data frames, which the ingest pipeline
  * decodes like live frames), `bad_reply`, `unavailable` or `aborted`. Only a malformed request (a caller bug)
- * rejects, with a RangeError. Reading uses polling with our own deadline (see ../zmq/zmqDenoClient.ts).
+ * rejects, with a RangeError. Reading uses polling with our own deadline (see ../zmq/zmqDeno.ts).
  */
 import type * as zmq from "zeromq";
 import type { Logger } from "../log.ts";
@@ -27,7 +27,7 @@ import {
   type PolledReceive,
   receivePolling,
   sendPolling,
-} from "../zmq/zmqDenoClient.ts";
+} from "../zmq/zmqDeno.ts";
 
 /** The request's fields; see BackfillRequest in WIRE.md. */
 export interface BackfillRequestFields {

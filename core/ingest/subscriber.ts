@@ -9,7 +9,7 @@
  * - publisher restart: libzmq reconnects by itself and, because the socket is read by polling, the new
  *   publisher's messages are read at once; the ingest layer sees the new epoch. A restart shorter than the
  *   timeout therefore never leaves `live`. The socket's `disconnect` event is not used: on Deno the event
- *   observer crashes the process (../zmq/zmqDenoClient.ts, bug 7, with the reasons for polling).
+ *   observer crashes the process (../zmq/zmqDeno.ts, bug 7, with the reasons for polling).
  * - polling costs up to ~5 ms of delay after an idle spell and nothing while messages are queued; a long backlog is
  *   read in slices of at most 20 ms so that timers and I/O still run.
  * - backpressure: when `onMessage` returns "pause" the loop stops reading until `resume()`; libzmq then queues up
@@ -21,7 +21,7 @@
 import type * as zmq from "zeromq";
 import type { Logger } from "../log.ts";
 import { HEARTBEAT_TOPIC } from "../wire/types.ts";
-import { closeSocket, openSubscriberSocket, pollSleepMs, receiveNow } from "../zmq/zmqDenoClient.ts";
+import { closeSocket, openSubscriberSocket, pollSleepMs, receiveNow } from "../zmq/zmqDeno.ts";
 import { backoffDelayMs, type BackoffOptions, validateBackoff } from "./backoff.ts";
 
 /** Connection state of one subscriber; the ingest layer adds "backfilling" on top. */
@@ -286,7 +286,7 @@ export function startSubscriber(endpoint: string, options: SubscriberOptions): S
   }
 
   /**
-   * Reads `s` by polling (see zmqDenoClient.ts for why it never blocks in receive()) until it is to be replaced
+   * Reads `s` by polling (see zmqDeno.ts for why it never blocks in receive()) until it is to be replaced
    * and drained, or the subscriber stops.
    */
   async function readUntilDone(s: zmq.Subscriber): Promise<void> {

@@ -1,12 +1,12 @@
 /**
  * Test helpers for the publisher: synthetic streams, a SUB that records everything it receives, and a REQ client.
- * Both read by polling (core/zmq/zmqDenoClient.ts): a blocking receive() may never wake on Deno.
+ * Both read by polling (core/zmq/zmqDeno.ts): a blocking receive() may never wake on Deno.
  */
 import * as zmq from "zeromq";
 import { decodeFrame } from "../../core/wire/decode.ts";
 import { encodeBackfillRequest } from "../../core/wire/encode.ts";
 import type { BackfillReplyPayload, Candle, DecodeResult, Envelope } from "../../core/wire/types.ts";
-import { closeSocket, openRequestSocket, receivePolling, sendPolling } from "../../core/zmq/zmqDenoClient.ts";
+import { closeSocket, openRequestSocket, receivePolling, sendPolling } from "../../core/zmq/zmqDeno.ts";
 import type { ReplayStream } from "../../core/publisher/createStreamReplay.ts";
 
 /** Safety net only: a test that waits this long has failed (it never gates an assertion on speed). */
