@@ -21,13 +21,7 @@ import type { Logger } from "../log.ts";
 import { decodeFrame } from "../wire/decode.ts";
 import { encodeBackfillRequest, type EnvelopeHeader } from "../wire/encode.ts";
 import type { BackfillRequestPayload, Status } from "../wire/types.ts";
-import {
-  closeSocket,
-  openRequestSocket,
-  type PolledReceive,
-  receivePolling,
-  sendPolling,
-} from "../zmq/zmqDeno.ts";
+import { closeSocket, openRequestSocket, type PolledReceive, receivePolling, sendPolling } from "../zmq/zmqDeno.ts";
 
 /** The request's fields; see BackfillRequest in WIRE.md. */
 export interface BackfillRequestFields {

@@ -25,6 +25,8 @@ export interface IngestClient {
   /** Newest bars per `${symbol}|${interval}`, for the base interval and every resampled one. */
   readonly window: CandleWindow;
   readonly resampler: Resampler;
+  /** Bars of offline playbacks (`request("playback.start", …)`), per key; never mixed with the live window. */
+  readonly replayWindow: CandleWindow;
   readonly sources: ReadonlySignal<readonly SourceStatus[]>;
   readonly stats: ReadonlySignal<IngestStats>;
   readonly progress: ReadonlySignal<readonly Progress[]>;
@@ -52,6 +54,12 @@ export function startIngestWorker(config: AppConfig, options: { logger: Logger }
   const sources = signal<readonly SourceStatus[]>([]);
   const stats = signal<IngestStats>(emptyStats());
   const progress = signal<readonly Progress[]>([]);
+  const replayWindow = createCandleWindow({ capacity: config.windowCapacity });
+  let ingestProgress: readonly Progress[] = [];
+  const replayProgress = new Map<string, Progress>();
+  const publishProgress = (): void => {
+    progress.value = [...ingestProgress, ...replayProgress.values()];
+  };
   const listeners = new Set<(updates: readonly CandleUpdate[]) => void>();
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 1;
@@ -116,7 +124,17 @@ export function startIngestWorker(config: AppConfig, options: { logger: Logger }
         stats.value = message.stats;
         break;
       case "progress":
-        progress.value = message.progress;
+        ingestProgress = message.progress;
+        publishProgress();
+        break;
+      case "replay":
+        if (message.updates.length > 0) replayWindow.apply(message.updates);
+        if (message.progress.id !== "") {
+          if (message.progress.total !== null && message.progress.done >= message.progress.total) {
+            replayProgress.delete(message.progress.id);
+          } else replayProgress.set(message.progress.id, message.progress);
+          publishProgress();
+        }
         break;
       case "response": {
         const waiter = pending.get(message.id);
@@ -150,6 +168,7 @@ export function startIngestWorker(config: AppConfig, options: { logger: Logger }
   return {
     window,
     resampler,
+    replayWindow,
     sources,
     stats,
     progress,

@@ -57,7 +57,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>): Promise<void> => {
           onStats: (stats) => post({ type: "stats", stats }),
           onProgress: (progress) => post({ type: "progress", progress }),
         });
-        context = { ingest, reader: await ingest.store.instance.connect() };
+        context = { ingest, reader: await ingest.store.instance.connect(), post, playbacks: new Map() };
       } catch (error) {
         post({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
       }
@@ -83,6 +83,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>): Promise<void> => {
     }
     case "stop": {
       try {
+        for (const playback of context?.playbacks.values() ?? []) playback.stop();
         context?.reader.closeSync();
         context = null;
         await ingest?.stop();

@@ -83,6 +83,7 @@ export type FromWorker =
   | { type: "sources"; sources: SourceStatus[] }
   | { type: "stats"; stats: IngestStats }
   | { type: "progress"; progress: Progress[] }
+  | { type: "replay"; updates: CandleUpdate[]; progress: Progress }
   | { type: "response"; id: number; ok: true; value: unknown }
   | { type: "response"; id: number; ok: false; error: string; status: number }
   | { type: "fatal"; message: string }

@@ -284,6 +284,12 @@ function createStore(parts: StoreParts): Store {
       candles.length + ticks.length + trades.length + plan.upserts.length + gaps.length + newEpochs.size === 0
     ) return result;
 
+    const groups: readonly (readonly { origin: string }[])[] = [candles, ticks, trades];
+    for (const rows of groups) {
+      if (rows.some((row) => row.origin === "replay")) {
+        throw new RangeError("Cannot commit replay rows: a playback must never write to the live tables");
+      }
+    }
     await connection.run("BEGIN TRANSACTION");
     try {
       if (candles.length > 0) await staging!.write(candles);

@@ -6,8 +6,11 @@
 
 import type { Candle, Tick, Trade } from "../wire/types.ts";
 
-/** Whether a row came from the live PUB/SUB stream or from a backfill reply. */
-export type RowOrigin = "live" | "backfill";
+/**
+ * Whether a row came from the live PUB/SUB stream, a backfill reply, or an offline playback of the cache. Replay
+ * rows never reach the store (it refuses them): they only feed the replay window.
+ */
+export type RowOrigin = "live" | "backfill" | "replay";
 
 /** Where a row came from: the envelope it was decoded from and when it arrived. */
 export interface RowLineage {
