@@ -11,6 +11,9 @@ import { mixSeeds } from "../core/market/mixSeeds.ts";
 import { parseIsoUtc } from "../core/market/isoUtc.ts";
 import { tickDecimals } from "../core/market/roundToTick.ts";
 import type { CandleSource, GeneratorSpec, Instrument } from "../core/market/types.ts";
+import { openStore, type Store } from "../core/ingest/store.ts";
+import type { CandleRow } from "../core/ingest/storeBatch.ts";
+import type { Candle } from "../core/wire/types.ts";
 
 export const DEFAULT_START = "2024-03-04";
 export const DEFAULT_DAYS = 5;
@@ -28,7 +31,8 @@ Writes <DIR>/<SYMBOL>_1m.csv for each symbol from its generator parameters in <d
   --out       output directory (default <data>/candles)
   --data      data directory with universe.csv and mapping.csv (default data)
   --quiet     print only errors
-  --db        (not available yet)`;
+  --db PATH   write into a DuckDB cache instead (source "generate", origin "backfill"), e.g. data/cache.duckdb;
+              stop the app first: one process per cache file`;
 
 export interface GenerateFlags {
   symbols: string[] | "sample" | "all";
@@ -36,6 +40,7 @@ export interface GenerateFlags {
   startMs: number;
   seed: number | null;
   out: string | null;
+  db: string | null;
   data: string;
   quiet: boolean;
   help: boolean;
@@ -51,6 +56,7 @@ export function parseGenerateFlags(args: readonly string[]): ParseFlagsResult {
     startMs: parseIsoUtc(DEFAULT_START) as number,
     seed: null,
     out: null,
+    db: null,
     data: "data",
     quiet: false,
     help: false,
@@ -75,8 +81,12 @@ export function parseGenerateFlags(args: readonly string[]): ParseFlagsResult {
       case "--quiet":
         flags.quiet = true;
         break;
-      case "--db":
-        return reject("--db is not available yet: the DuckDB store has not landed; write CSVs with --out");
+      case "--db": {
+        const value = takeValue();
+        if (value === null || value === "") return reject("--db needs a cache file, e.g. --db data/cache.duckdb");
+        flags.db = value;
+        break;
+      }
       case "--symbols": {
         const value = takeValue();
         if (value === null) return reject("--symbols needs a value, e.g. --symbols AAPL,MSFT or --symbols all");
@@ -215,7 +225,19 @@ export async function main(args: readonly string[]): Promise<number> {
   const { jobs } = selected;
   const out = flags.out ?? `${flags.data}/candles`;
   const endMs = flags.startMs + flags.days * DAY_MS;
-  await Deno.mkdir(out, { recursive: true });
+  if (flags.db !== null && flags.out !== null) {
+    console.error("generate: give --out or --db, not both");
+    return 2;
+  }
+  let store: Store | null = null;
+  if (flags.db !== null) {
+    try {
+      store = await openStore(flags.db);
+    } catch (error) {
+      console.error(`generate: ${(error as Error).message}`);
+      return 1;
+    }
+  } else await Deno.mkdir(out, { recursive: true });
 
   const encoder = new TextEncoder();
   let rows = 0;
@@ -224,6 +246,14 @@ export async function main(args: readonly string[]): Promise<number> {
     const params = generatorParamsFor(instrument, spec);
     if (flags.seed !== null) params.seed = mixSeeds(params.seed, flags.seed);
     const candles = generateCandles(params, { startMs: flags.startMs, endMs });
+    if (store !== null) {
+      await commitCandles(store, instrument.symbol, candles);
+      rows += candles.length;
+      if ((k + 1) % Math.max(1, Math.min(PROGRESS_EVERY, Math.ceil(jobs.length / 10))) === 0) {
+        log(`generate: ${k + 1}/${jobs.length} symbols, ${rows} rows committed`);
+      }
+      continue;
+    }
     const text = formatCandleCsv(candles, {
       priceDecimals: tickDecimals(instrument.tickSize) ?? undefined,
       volumeDecimals: params.volumeDecimals,
@@ -237,11 +267,38 @@ export async function main(args: readonly string[]): Promise<number> {
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  if (store !== null) {
+    await store.close();
+    log(`generate: ${jobs.length} symbols, ${rows} rows in ${seconds.toFixed(2)} s -> ${flags.db}`);
+    return 0;
+  }
   log(
     `generate: ${jobs.length} symbols, ${rows} rows, ${bytes} bytes (${(bytes / 1e6).toFixed(2)} MB) ` +
       `in ${seconds.toFixed(2)} s -> ${out}`,
   );
   return 0;
+}
+
+/** Bars committed per transaction when writing straight into a cache. */
+const DB_BATCH_ROWS = 50_000;
+
+/** Writes one symbol's bars as closed 1m bars of the "generate" source, in batches of one transaction each. */
+async function commitCandles(store: Store, symbol: string, candles: readonly Candle[]): Promise<void> {
+  const recvTimeMs = Date.now();
+  for (let start = 0; start < candles.length; start += DB_BATCH_ROWS) {
+    const rows: CandleRow[] = candles.slice(start, start + DB_BATCH_ROWS).map((candle, i) => ({
+      ...candle,
+      symbol,
+      interval: "1m",
+      partial: false,
+      source: "generate",
+      epoch: 0n,
+      seq: start + i + 1,
+      recvTimeMs,
+      origin: "backfill",
+    }));
+    await store.commit({ candles: rows });
+  }
 }
 
 if (import.meta.main) {

@@ -48,6 +48,8 @@ Deno.test("parseGenerateFlags() reads flags and rejects bad ones with a one-line
       "--start",
       "2024-01-02",
       "--seed=9",
+      "--db",
+      "c.duckdb",
     ]);
     assert.deepEqual(parsed.kind === "ok" && parsed.flags, {
       symbols: ["AAPL", "BTCUSD"],
@@ -55,6 +57,7 @@ Deno.test("parseGenerateFlags() reads flags and rejects bad ones with a one-line
       startMs: Date.UTC(2024, 0, 2),
       seed: 9,
       out: null,
+      db: "c.duckdb",
       data: "data",
       quiet: false,
       help: false,
@@ -67,7 +70,7 @@ Deno.test("parseGenerateFlags() reads flags and rejects bad ones with a one-line
     [["--start", "2024-13-01"], /--start expects a UTC date like 2024-03-04, got "2024-13-01"/],
     [["--seed", "-1"], /--seed expects an integer/],
     [["--symbols", ","], /--symbols needs at least one symbol/],
-    [["--db", "x.duckdb"], /^--db is not available yet/],
+    [["--db"], /--db needs a cache file/],
     [["--frobnicate"], /unknown flag "--frobnicate"/],
   ];
   for (const [args, reason] of bad) {
@@ -120,7 +123,7 @@ Deno.test("deno task generate --seed: the same seed gives the same bytes, anothe
 
 Deno.test("deno task generate exits 2 with one line, not a stack trace, on bad usage", async (t) => {
   const cases: [string[], RegExp][] = [
-    [["--db", "cache.duckdb"], /--db is not available yet/],
+    [["--db", "x.duckdb", "--out", "dir"], /give --out or --db, not both/],
     [["--days", "lots"], /--days expects a whole number/],
     [["--symbols", "NOPE"], /unknown symbol "NOPE": not in universe.csv/],
   ];
@@ -132,5 +135,44 @@ Deno.test("deno task generate exits 2 with one line, not a stack trace, on bad u
       assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
       assert.doesNotMatch(run.stderr, /\bat .*\.ts:\d+/);
     });
+  }
+});
+
+Deno.test("deno task generate --db writes the same bars into a DuckDB cache, committed per symbol", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fluxbook-generate-db-" });
+  try {
+    const db = `${dir}/cache.duckdb`;
+    const run = await generate(["--symbols", "AAPL,BTCUSD", "--days", "2", "--db", db]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /2 symbols, \d+ rows in [\d.]+ s -> /);
+    const csv = await generate(["--symbols", "AAPL,BTCUSD", "--days", "2", "--out", `${dir}/csv`]);
+    assert.equal(csv.code, 0, csv.stderr);
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const instance = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
+    const connection = await instance.connect();
+    try {
+      for (const symbol of ["AAPL", "BTCUSD"]) {
+        const text = await Deno.readTextFile(`${dir}/csv/${symbol}_1m.csv`);
+        const lines = text.trim().split("\n").slice(1);
+        const rows = (await connection.runAndReadAll(
+          `SELECT strftime(open_time, '%Y-%m-%dT%H:%M:%SZ'), close, origin, source FROM candles_latest
+           WHERE symbol = $1 AND interval = '1m' ORDER BY open_time`,
+          [symbol],
+        )).getRows();
+        assert.equal(rows.length, lines.length, `${symbol}: one row per CSV line`);
+        const [firstTime, , , , close] = lines[0].split(",");
+        assert.deepEqual([rows[0][0], rows[0][1], rows[0][2], rows[0][3]], [
+          firstTime,
+          Number(close),
+          "backfill",
+          "generate",
+        ]);
+      }
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
