@@ -70,6 +70,8 @@ export interface IngestTuning {
   checkpointMs: number;
   compactMs: number;
   statsMs: number;
+  /** A one-line summary of the counters is logged at info this often. */
+  summaryMs: number;
   /** Delay injected before each commit (tests of a slow store). */
   commitDelayMs: number;
 }
@@ -84,6 +86,7 @@ export const DEFAULT_TUNING: IngestTuning = {
   checkpointMs: 60_000,
   compactMs: 300_000,
   statsMs: 500,
+  summaryMs: 30_000,
   commitDelayMs: 0,
 };
 
@@ -625,7 +628,24 @@ export async function startIngest(
     lastRate = { atMs: now, frames: stats.frames, candles: stats.candlesAccepted };
     stats.queueDepth = queue.length;
     hooks.onStats?.(structuredClone(stats));
+    if (now - lastSummaryMs >= tune.summaryMs) {
+      lastSummaryMs = now;
+      const rejected = Object.values(stats.rejected).reduce((a, b) => a + b, 0);
+      log.info("ingest", {
+        msgPerSec: stats.messagesPerSec,
+        candlesPerSec: stats.candlesPerSec,
+        rowsCommitted: stats.rowsCommitted,
+        commitP99Ms: stats.commitLatencyMsP99,
+        publishToCommitP99Ms: stats.publishToCommitMsP99,
+        gapsOpen: stats.gapsOpen,
+        gapsFilled: stats.gapsFilled,
+        duplicates: stats.duplicates,
+        rejected,
+        queue: stats.queueDepth,
+      });
+    }
   }, tune.statsMs);
+  let lastSummaryMs = Date.now();
 
   const checkpointTimer = setInterval(() => {
     void (committing ?? Promise.resolve()).then(() => store.checkpoint()).catch((error) =>
