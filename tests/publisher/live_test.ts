@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startPublisher } from "../../core/publisher/startPublisher.ts";
 import type { SendEvent } from "../../core/publisher/types.ts";
-import type { Candle, CandleBatchPayload, Envelope, HeartbeatPayload } from "../../core/wire/types.ts";
+import { type Candle, type CandleBatchPayload, type Envelope, topicOf } from "../../core/wire/types.ts";
 import { connected, envelopeOf, recordSubscriber, syntheticStream } from "./harness.ts";
 
 const EPHEMERAL = "tcp://127.0.0.1:*";
@@ -54,7 +54,7 @@ Deno.test("startPublisher() streams valid envelopes with contiguous seqs and tru
         assert.equal(cursors.size, [...lastSeq.keys()].filter((t) => t !== "hb").length);
         heartbeatsChecked++;
       } else {
-        assert.equal(topicOfPayload(envelope), message.topic);
+        assert.equal(topicOf(envelope), message.topic);
       }
     }
     assert.ok(heartbeatsChecked >= 2);
@@ -186,20 +186,6 @@ Deno.test("startPublisher() onSend reports every frame in wire order, and the SU
     await pub.stop();
   }
 });
-
-function topicOfPayload(envelope: Envelope): string {
-  const p = envelope.payload;
-  switch (p.kind) {
-    case "candles":
-      return `candle.${envelope.symbol}.${p.interval}`;
-    case "ticks":
-      return `tick.${envelope.symbol}`;
-    case "trades":
-      return `trade.${envelope.symbol}`;
-    default:
-      return (p as HeartbeatPayload).kind;
-  }
-}
 
 function closedBars(envelopes: Envelope[]): Candle[] {
   const closed: Candle[] = [];
