@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "./core/log.ts";
 import { createNotebookState } from "./core/notebook/notebookState.ts";
 import { loadDemoStreams } from "./core/publisher/loadDemoStreams.ts";
 import { startPublisher } from "./core/publisher/startPublisher.ts";
+import { openStore } from "./core/ingest/store.ts";
 import type { Publisher } from "./core/publisher/types.ts";
 import { startLiveBridge } from "./core/terminal/liveBridge.ts";
 import { createTerminalState } from "./core/terminal/terminalState.ts";
@@ -44,6 +45,7 @@ export async function startApp(config: AppConfig, options: { logger: Logger }): 
     const dataDir = new URL("data/", ROOT).pathname;
     let publisher: Publisher | null = null;
     if (config.demo) {
+      const resume = await demoResumePoint(config.db);
       const demo = await loadDemoStreams({
         dataDir,
         symbols: config.demoSymbols.length > 0 ? config.demoSymbols : "sample",
@@ -55,8 +57,7 @@ export async function startApp(config: AppConfig, options: { logger: Logger }): 
         reqEndpoint: config.reqEndpoints[0],
         speed: config.demoSpeed,
         loop: true,
-        // History for the chart, sent once the subscriber is there (see resume() below).
-        backlogBars: 600,
+        ...resume,
         paused: true,
         logger: log.child("demo"),
         statusMs: 0,
@@ -130,6 +131,37 @@ export async function startApp(config: AppConfig, options: { logger: Logger }): 
     await stopAll();
     throw error;
   }
+}
+
+/** Bars of history the demo sends at start when the cache has none of its recent bars. */
+const DEMO_BACKLOG_BARS = 600;
+
+/**
+ * Where the demo's replay starts. The demo runs at N× real time, so its bars run ahead of the clock; a restart
+ * that anchored at "now" again would re-send (under a new epoch, which wins) bars the cache already holds with
+ * other values. So it starts right after the newest demo bar in the cache, without a backlog; with no recent demo
+ * bars it starts now, after a backlog of history for the chart.
+ */
+async function demoResumePoint(db: string): Promise<{ anchorMs?: number; backlogBars: number }> {
+  let newestMs: number | null = null;
+  try {
+    await using store = await openStore(db, { readOnly: true });
+    const connection = await store.instance.connect();
+    try {
+      const [[value]] = (await connection.runAndReadAll(
+        `SELECT epoch_ms(max(open_time)) FROM candles WHERE source = 'demo' AND interval = '1m'`,
+      )).getRows();
+      newestMs = value === null ? null : Number(value as bigint);
+    } finally {
+      connection.closeSync();
+    }
+  } catch {
+    // No cache yet (or not a readable one): the ingest reports that clearly when it opens it.
+  }
+  if (newestMs === null || newestMs < Date.now() - DEMO_BACKLOG_BARS * 60_000) {
+    return { backlogBars: DEMO_BACKLOG_BARS };
+  }
+  return { anchorMs: newestMs + 60_000, backlogBars: 0 };
 }
 
 /** Polls `condition` until it holds or `timeoutMs` passes; returns whether it held. */

@@ -16,6 +16,7 @@ const SECTIONS: [name: string, load: () => Promise<Section>][] = [
   ["publisher", () => import("./publisher.ts")],
   ["store", () => import("./store.ts")],
   ["ingest", () => import("./ingest.ts")],
+  ["terminal", () => import("./terminal.ts")],
 ];
 
 const ARTIFACT = new URL("../.artifacts/bench.json", import.meta.url);

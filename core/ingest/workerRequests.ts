@@ -5,6 +5,7 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Ingest } from "./ingest.ts";
+import { RequestError } from "./requestError.ts";
 import type { FromWorker } from "./protocol.ts";
 import { type Playback, startPlayback } from "./playback.ts";
 import { TERMINAL_REQUESTS } from "../terminal/terminalRequests.ts";
@@ -20,13 +21,7 @@ export interface RequestContext {
   playbacks: Map<string, Playback>;
 }
 
-/** A request the caller got wrong: its message goes back as a 400, not a 500. */
-export class RequestError extends Error {
-  override name = "RequestError";
-  constructor(message: string, readonly status = 400) {
-    super(message);
-  }
-}
+export { RequestError };
 
 const NO_PROGRESS = { id: "", label: "", done: 0, total: null, unit: "" };
 

@@ -1,4 +1,5 @@
 /** Worker-side requests of the terminal (chart, watchlist): they read the cache on the worker's read connection. */
+import { RequestError } from "../ingest/requestError.ts";
 import type { RequestHandler } from "../ingest/workerRequests.ts";
 import { parseCandleRequest } from "./candleRequest.ts";
 import { queryCandleViewport } from "./candleViewport.ts";
@@ -7,16 +8,7 @@ export const TERMINAL_REQUESTS: Record<string, RequestHandler> = {
   /** One chart viewport, re-bucketed to at most `maxRows` bars: see candleViewport.ts. */
   candles: async (ctx, params) => {
     const parsed = parseCandleRequest(params);
-    if (parsed.kind === "rejected") throw await badRequest(parsed.reason);
+    if (parsed.kind === "rejected") throw new RequestError(parsed.reason);
     return await queryCandleViewport(ctx.reader, parsed.value);
   },
 };
-
-/**
- * A RequestError (answered as a 400). Imported when needed, not at the top: workerRequests.ts imports this module
- * to build its handler table, so a static import would be a cycle that fails whenever this module loads first.
- */
-async function badRequest(message: string): Promise<Error> {
-  const { RequestError } = await import("../ingest/workerRequests.ts");
-  return new RequestError(message);
-}

@@ -1,5 +1,5 @@
 /** The terminal's part of `ctx.state` (chart, watchlist, status bar), built once by main.ts. */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { BaseState } from "../appState.ts";
 import { loadUniverse } from "../market/loadUniverse.ts";
 import { createSymbolIndex, type SymbolIndex } from "./createSymbolIndex.ts";
@@ -8,7 +8,7 @@ import { openWatchlist, type Watchlist } from "./openWatchlist.ts";
 export interface Terminal {
   /** The instrument universe (data/universe.csv), searchable. */
   symbols: SymbolIndex;
-  /** The persisted watchlist (data/watchlist.json). */
+  /** The persisted watchlist: watchlist.json beside the cache file (data/watchlist.json by default). */
   watchlist: Watchlist;
   /** Whether the cache has been opened (the ingest worker is ready) and not stopped since. */
   isCacheOpen(): boolean;
@@ -53,9 +53,13 @@ export async function createTerminalState(
     : cached.length > 0
     ? cached
     : universe.instruments.map((i) => i.symbol);
-  const watchlist = await openWatchlist(join(base.dataDir, "watchlist.json"), {
+  // Beside the cache (data/watchlist.json by default): a run on another cache file, a test's temp one say, keeps
+  // its own list.
+  const watchlistDir = base.config.db === ":memory:" ? base.dataDir : dirname(base.config.db);
+  const watchlist = await openWatchlist(join(watchlistDir, "watchlist.json"), {
     defaults: [...new Set(defaults)].slice(0, DEFAULT_COUNT),
-    isKnown: (symbol) => symbols.get(symbol) !== undefined,
+    // A symbol the feed publishes may be missing from universe.csv; it can still be watched.
+    isKnown: (symbol) => symbols.get(symbol) !== undefined || isLive(symbol),
     logger: base.logger,
   });
 

@@ -1,0 +1,37 @@
+/** GET /api/health — 200 while the cache is open (status "live" or "degraded"), 503 while it is not. */
+import type { AppState } from "../../core/appState.ts";
+import { jsonOk } from "../../core/terminal/jsonResponse.ts";
+import { statusSnapshot } from "../../core/terminal/statusSnapshot.ts";
+import { createDefine } from "../../core/web/mod.ts";
+
+const define = createDefine<AppState>();
+
+export const handler = define.handlers({
+  GET(ctx) {
+    const { ingest, hub, terminal } = ctx.state;
+    const snapshot = statusSnapshot(ingest, hub);
+    const cacheOpen = terminal.isCacheOpen();
+    const allLive = snapshot.sources.length > 0 &&
+      snapshot.sources.every((source) => source.state === "live" || source.state === "backfilling");
+    const status = !cacheOpen ? "unavailable" : allLive ? "live" : "degraded";
+    const stats = ingest.stats.peek();
+    return jsonOk({
+      status,
+      cacheOpen,
+      sources: snapshot.sources,
+      counters: {
+        frames: stats.frames,
+        decoded: stats.decoded,
+        candlesAccepted: stats.candlesAccepted,
+        rowsCommitted: stats.rowsCommitted,
+        commits: stats.commits,
+        gapsOpen: stats.gapsOpen,
+        gapsUnfillable: stats.gapsUnfillable,
+        messagesPerSec: stats.messagesPerSec,
+        lagMsP50: stats.lagMsP50,
+        lastCommitMs: stats.lastCommitMs,
+      },
+      sse: snapshot.sse,
+    }, { status: cacheOpen ? 200 : 503 });
+  },
+});

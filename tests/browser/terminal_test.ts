@@ -1,0 +1,186 @@
+/**
+ * The terminal in headless Chromium against the real server: main.ts's startApp() with the embedded demo publisher,
+ * on port 0, with a temp cache (and so a temp watchlist beside it). One app and one browser for all steps.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+import { type AppConfig, loadConfig } from "../../core/config.ts";
+import { createLogger } from "../../core/log.ts";
+import { startApp } from "../../main.ts";
+import { launchBrowser, skipWithoutBrowser } from "../_helpers/browser.ts";
+
+const SCREENSHOT = new URL("../../.artifacts/terminal.png", import.meta.url);
+/** Safety net for waits; a step that needs it has failed. */
+const WAIT_MS = 15_000;
+
+function testConfig(dir: string): AppConfig {
+  return {
+    ...loadConfig([], {}),
+    db: join(dir, "cache.duckdb"),
+    port: 0,
+    pubEndpoints: ["tcp://127.0.0.1:*"],
+    reqEndpoints: ["tcp://127.0.0.1:*"],
+    logLevel: "silent",
+  };
+}
+
+Deno.test({
+  name: "the terminal page: live candles and quotes, watchlist search/add/select/remove, intervals, zoom, no errors",
+  ignore: skipWithoutBrowser(),
+  async fn(t) {
+    const dir = await Deno.makeTempDir({ prefix: "fluxbook-browser-" });
+    const app = await startApp(testConfig(dir), { logger: createLogger("test", "silent") });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
+      const problems: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error" || message.type() === "warning") problems.push(message.text());
+      });
+      page.on("pageerror", (error) => problems.push(String(error)));
+
+      await t.step("the server renders candles, quotes and status before any script runs", async () => {
+        const html = await (await fetch(app.url)).text();
+        assert.match(html, /<svg class="chart-static"/);
+        assert.ok((html.match(/<rect /g) ?? []).length > 50, "server-rendered candles");
+        assert.match(html, /data-symbol="AAPL"/);
+        assert.match(html, /Apple Inc\./);
+        assert.match(html, /class="statusbar"/);
+      });
+
+      await page.goto(app.url);
+      await t.step("the chart draws candles once hydrated", async () => {
+        await page.waitForSelector('.chart[data-mounted="1"] .chart-svg g.fb-body rect', { timeout: WAIT_MS });
+        const bodies = await page.locator(".chart-svg g.fb-body rect").count();
+        assert.ok(bodies > 50, `${bodies} candle bodies`);
+        assert.equal(await page.getAttribute(".chart", "data-symbol"), "AAPL");
+      });
+
+      await t.step("the last price in the watchlist changes within a few seconds", async () => {
+        const cell = 'tr[data-symbol="AAPL"] td.last';
+        const first = await page.textContent(cell);
+        assert.match(first ?? "", /^\d/);
+        await page.waitForFunction(
+          ([selector, before]) => document.querySelector(selector)?.textContent !== before,
+          [cell, first] as const,
+          { timeout: WAIT_MS },
+        );
+      });
+
+      await t.step("remove a symbol with its close icon; it stays removed after a reload", async () => {
+        await page.hover('tr[data-symbol="TSLA"]');
+        await page.click('tr[data-symbol="TSLA"] button.remove');
+        await page.waitForSelector('tr[data-symbol="TSLA"]', { state: "detached", timeout: WAIT_MS });
+        await waitForSaved(app.url, (symbols) => !symbols.includes("TSLA"));
+        await page.reload();
+        await page.waitForSelector('.chart[data-mounted="1"]', { timeout: WAIT_MS });
+        assert.equal(await page.locator('tr[data-symbol="TSLA"]').count(), 0);
+      });
+
+      await t.step("search by name, keyboard to the hit, Enter adds it", async () => {
+        await page.fill(".wl-search input", "tesl");
+        await page.waitForSelector('.wl-hits li[data-symbol="TSLA"]', { timeout: WAIT_MS });
+        const hits = await page.locator(".wl-hits li").evaluateAll((items) =>
+          items.map((item) => (item as HTMLElement).dataset.symbol)
+        );
+        const index = hits.indexOf("TSLA");
+        for (let i = 0; i < index; i++) await page.press(".wl-search input", "ArrowDown");
+        await page.press(".wl-search input", "Enter");
+        await page.waitForSelector('tr[data-symbol="TSLA"]', { timeout: WAIT_MS });
+        await waitForSaved(app.url, (symbols) => symbols.at(-1) === "TSLA");
+        await page.waitForFunction(
+          () => /\d/.test(document.querySelector('tr[data-symbol="TSLA"] td.last')?.textContent ?? ""),
+          undefined,
+          { timeout: WAIT_MS },
+        );
+      });
+
+      await t.step("selecting a row drives the chart", async () => {
+        await page.click('tr[data-symbol="TSLA"] td.name');
+        await page.waitForFunction(
+          () => {
+            const chart = document.querySelector<HTMLElement>(".chart");
+            return chart?.dataset.symbol === "TSLA" &&
+              document.querySelector(".chart-symbol")?.textContent === "TSLA" &&
+              document.querySelector(".chart-name")?.textContent === "Tesla, Inc.";
+          },
+          undefined,
+          { timeout: WAIT_MS },
+        );
+        assert.match(page.url(), /symbol=TSLA/);
+        assert.ok(await page.locator(".chart-svg g.fb-body rect").count() > 10);
+      });
+
+      await t.step("switching the interval reloads the chart at that interval", async () => {
+        await page.click('.intervals button[data-interval="5m"]');
+        await page.waitForFunction(
+          () => {
+            const chart = document.querySelector<HTMLElement>(".chart");
+            return chart?.dataset.interval === "5m" && chart?.dataset.bucket === "5m";
+          },
+          undefined,
+          { timeout: WAIT_MS },
+        );
+        const [first, second] = await page.evaluate(() => {
+          const bars = (globalThis as { __fluxbookChart?: { bars: { openTimeMs: number }[] } }).__fluxbookChart!.bars;
+          return [bars[0].openTimeMs, bars[1].openTimeMs];
+        });
+        assert.equal((second - first) % 300_000, 0, "bars are 5 minutes apart");
+        await page.click('.intervals button[data-interval="1m"]');
+        await page.waitForFunction(() => document.querySelector<HTMLElement>(".chart")?.dataset.bucket === "1m");
+      });
+
+      await t.step("zooming out loads more history", async () => {
+        const before = Number(await page.getAttribute(".chart", "data-first-ms"));
+        const box = (await page.locator(".chart-canvas").boundingBox())!;
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        for (let i = 0; i < 12; i++) {
+          await page.mouse.wheel(0, 400);
+          await page.waitForTimeout(30);
+        }
+        await page.waitForFunction(
+          (first) => Number(document.querySelector<HTMLElement>(".chart")?.dataset.firstMs) < first,
+          before,
+          { timeout: WAIT_MS },
+        );
+      });
+
+      await t.step("removing the selected symbol moves the chart to another one", async () => {
+        await page.hover('tr[data-symbol="TSLA"]');
+        await page.click('tr[data-symbol="TSLA"] button.remove');
+        await page.waitForSelector('tr[data-symbol="TSLA"]', { state: "detached", timeout: WAIT_MS });
+        await page.waitForFunction(() => document.querySelector<HTMLElement>(".chart")?.dataset.symbol !== "TSLA");
+        await waitForSaved(app.url, (symbols) => !symbols.includes("TSLA"));
+      });
+
+      await t.step("a screenshot for the README", async () => {
+        await page.click('tr[data-symbol="AAPL"] td.name');
+        await page.waitForFunction(() => document.querySelector<HTMLElement>(".chart")?.dataset.symbol === "AAPL");
+        await page.keyboard.press("End");
+        await page.mouse.move(700, 400);
+        await page.waitForTimeout(600);
+        await Deno.mkdir(new URL(".", SCREENSHOT), { recursive: true });
+        await page.screenshot({ path: SCREENSHOT.pathname });
+        assert.ok((await Deno.stat(SCREENSHOT)).size > 20_000);
+      });
+
+      assert.deepEqual(problems, [], "no errors or warnings in the console");
+    } finally {
+      await browser.close();
+      await app.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** Polls GET /api/watchlist until the saved list satisfies `ok`. */
+async function waitForSaved(baseUrl: string, ok: (symbols: string[]) => boolean): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const body = await (await fetch(new URL("/api/watchlist", baseUrl))).json() as { symbols: string[] };
+    if (ok(body.symbols)) return;
+    if (Date.now() > deadline) throw new Error(`The saved watchlist never matched: ${body.symbols.join(",")}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
