@@ -117,7 +117,7 @@ async function ingestRun(
         flushMs: 20,
       },
       { logger: quiet },
-      { lateJoinSeqs: 0, queueCapacity: 16_384 },
+      { lateJoinSeqs: 0, queueCapacity: 2048 },
     );
   })();
   let peakRssMb = 0;

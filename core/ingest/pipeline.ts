@@ -259,7 +259,23 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             continue;
           }
           if (outcome === "revision") stats.revisions++;
-          batch.candles.push({ ...candle, ...lineage, interval: payload.interval, partial });
+          // One literal of a fixed shape: spreading here showed up in profiles (CopyDataProperties).
+          batch.candles.push({
+            openTimeMs: candle.openTimeMs,
+            open: candle.open,
+            high: candle.high,
+            low: candle.low,
+            close: candle.close,
+            volume: candle.volume,
+            symbol: lineage.symbol,
+            interval: payload.interval,
+            partial,
+            source: lineage.source,
+            epoch: lineage.epoch,
+            seq: lineage.seq,
+            recvTimeMs: lineage.recvTimeMs,
+            origin: lineage.origin,
+          });
           updates.push({ key, symbol: envelope.symbol, interval: payload.interval, candle, partial });
           added++;
         }
