@@ -374,11 +374,11 @@ export async function startIngest(
     if (stopping || gapTimer !== null) return;
     gapTimer = setTimeout(() => {
       gapTimer = null;
-      void checkGaps();
+      checkGaps();
     }, delayMs);
   }
 
-  async function checkGaps(): Promise<void> {
+  function checkGaps(): void {
     const now = Date.now();
     let next = Infinity;
     for (const [key, tracked] of gaps) {

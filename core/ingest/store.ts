@@ -33,7 +33,6 @@ import type { GapRow, GapState, IngestCursor, RowLineage, StoreBatch } from "./s
 import { storeDirectoryError, storeOpenError } from "./storeOpenError.ts";
 import { lockStoreFile, type StoreFileLock } from "./storeFileLock.ts";
 import {
-  candleColumns,
   COMPACT_CANDLES_SQL,
   STORE_SCHEMA_VERSION,
   storeSchemaSql,
