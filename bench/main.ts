@@ -17,6 +17,7 @@ const SECTIONS: [name: string, load: () => Promise<Section>][] = [
   ["store", () => import("./store.ts")],
   ["ingest", () => import("./ingest.ts")],
   ["terminal", () => import("./terminal.ts")],
+  ["notebook", () => import("./notebook.ts")],
 ];
 
 const ARTIFACT = new URL("../.artifacts/bench.json", import.meta.url);

@@ -12,6 +12,7 @@
  */
 import { type Signal, useSignal, useSignalEffect } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
+import { publishSelection } from "./terminal/publishSelection.ts";
 import { bucketStart, CHART_INTERVALS, parseInterval } from "../core/ingest/interval.ts";
 import { foldCandle } from "../core/terminal/aggregateCandles.ts";
 import type { CandleViewport, LiveBucket } from "../core/terminal/loadViewport.ts";
@@ -277,6 +278,17 @@ export default function Chart(props: ChartProps) {
   }, []);
 
   // A new symbol (from the watchlist) or interval: reload, and listen to that symbol's live bars.
+  // The notebook binds the selection as $symbol, $interval, $from and $to.
+  useSignalEffect(() => {
+    const viewport = meta.value;
+    publishSelection({
+      symbol: props.selected.value,
+      interval: interval.value,
+      fromMs: viewport?.fromMs ?? null,
+      toMs: viewport?.toMs ?? null,
+    });
+  });
+
   useSignalEffect(() => {
     const symbol = props.selected.value;
     const chosen = interval.value;

@@ -74,6 +74,7 @@ export default define.page<Data>(({ data }) => (
       </span>
       <span class="topbar-sep" />
       <span class="topbar-title">Terminal</span>
+      <a class="topbar-link" href="/notebook">Notebook</a>
       <span class="topbar-spacer" />
       <span class="topbar-hint">drag to pan · wheel to zoom · End = live</span>
     </header>
