@@ -145,7 +145,7 @@ export function startIngestWorker(config: AppConfig, options: { logger: Logger }
         break;
       }
       case "fatal":
-        log.error(message.message);
+        // The caller of `ready` reports it (main.ts logs it once and exits 1).
         rejectReady(new Error(message.message));
         break;
       case "stopped":
