@@ -534,10 +534,13 @@ export async function startIngest(
 
   // ---- commit --------------------------------------------------------------------------------------------------
   let commitFailures = 0;
+  let retryAtMs = 0;
   let retryBatch: StoreBatch | null = null;
 
   function commitPending(): Promise<void> {
     if (committing) return committing;
+    // A failing store is retried on its backoff schedule only, whoever asks.
+    if (retryBatch !== null && Date.now() < retryAtMs) return Promise.resolve();
     // Cleared in a `.finally()` attached after the assignment: a commit that finds nothing to write finishes
     // synchronously, and clearing inside its body would run before `committing` is even set.
     const run = commitOnce().finally(() => {
@@ -581,10 +584,16 @@ export async function startIngest(
       commitFailures++;
       retryBatch = storeBatch;
       retrySourceTimes = sourceTimes;
-      log.error("commit failed; reads paused until it succeeds", {
-        error: error instanceof Error ? error.message : String(error),
-        attempt: commitFailures,
-      });
+      stats.commitError = errorText(error);
+      // Retried with backoff (the flush timer waits for retryAtMs); logged for the first attempts, then rarely.
+      retryAtMs = Date.now() + Math.min(5000, 100 * 2 ** Math.min(commitFailures - 1, 6));
+      if (commitFailures <= 6 || commitFailures % 12 === 0) {
+        log.error("commit failed; reads paused until it succeeds (every committed row is kept)", {
+          error: stats.commitError,
+          attempt: commitFailures,
+          retryInMs: retryAtMs - Date.now(),
+        });
+      }
       for (const feed of feeds) feed.subscriber?.pause();
       return;
     }
@@ -597,7 +606,9 @@ export async function startIngest(
     stats.publishToCommitMsP50 = percentile(commitAges, 0.5);
     stats.publishToCommitMsP99 = percentile(commitAges, 0.99);
     if (commitFailures > 0) {
+      log.info("commits succeed again", { afterAttempts: commitFailures });
       commitFailures = 0;
+      stats.commitError = null;
       for (const feed of feeds) feed.subscriber?.resume();
     }
     const latency = performance.now() - started;
@@ -614,7 +625,9 @@ export async function startIngest(
   const flushTimer = setInterval(() => {
     if (committing) return;
     const due = batchStartedMs !== null && Date.now() - batchStartedMs >= config.flushMs;
-    if (retryBatch !== null || due || pendingGapRows.size > 0) void commitPending();
+    if (retryBatch !== null) {
+      if (Date.now() >= retryAtMs) void commitPending();
+    } else if (due || pendingGapRows.size > 0) void commitPending();
   }, Math.max(5, Math.floor(config.flushMs / 2)));
 
   let lastRate = { atMs: Date.now(), frames: 0, candles: 0 };
@@ -709,6 +722,7 @@ export async function startIngest(
           processItem(item, feed);
         }
         await committing;
+        retryAtMs = 0;
         await commitPending();
         if (retryBatch !== null) log.error("stopping with an uncommitted batch: the cache could not be written");
         await Promise.all(feeds.map((feed) => feed.backfill.close()));

@@ -44,6 +44,8 @@ export interface IngestStats {
   commitLatencyMsP50: number;
   commitLatencyMsP99: number;
   lastCommitMs: number | null;
+  /** Why commits are failing right now (disk full, unwritable file…), or null while they succeed. */
+  commitError: string | null;
   queueDepth: number;
   queueCapacity: number;
   pausedReads: number;
@@ -115,6 +117,7 @@ export function emptyStats(): IngestStats {
     commitLatencyMsP50: 0,
     commitLatencyMsP99: 0,
     lastCommitMs: null,
+    commitError: null,
     queueDepth: 0,
     queueCapacity: 0,
     pausedReads: 0,

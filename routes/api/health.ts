@@ -13,11 +13,13 @@ export const handler = define.handlers({
     const cacheOpen = terminal.isCacheOpen();
     const allLive = snapshot.sources.length > 0 &&
       snapshot.sources.every((source) => source.state === "live" || source.state === "backfilling");
-    const status = !cacheOpen ? "unavailable" : allLive ? "live" : "degraded";
     const stats = ingest.stats.peek();
+    const status = !cacheOpen ? "unavailable" : allLive && stats.commitError === null ? "live" : "degraded";
     return jsonOk({
       status,
       cacheOpen,
+      // Set while the cache cannot be written (disk full, unwritable file): reads are paused until it clears.
+      commitError: stats.commitError,
       sources: snapshot.sources,
       counters: {
         frames: stats.frames,
