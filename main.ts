@@ -187,6 +187,8 @@ async function main(): Promise<number> {
     throw error;
   }
   const log = createLogger("fluxbook", config.logLevel);
+  // Listening before start-up: a SIGTERM that arrives while the cache opens still gets a clean stop, right after.
+  const signalled = waitForSignal();
   let app: RunningApp;
   try {
     app = await startApp(config, { logger: log });
@@ -194,7 +196,7 @@ async function main(): Promise<number> {
     log.error(error instanceof Error ? error.message : String(error));
     return 1;
   }
-  const signal = await waitForSignal();
+  const signal = await signalled;
   log.info(`${signal}: stopping (flushing and checkpointing the cache)`);
   await app.stop();
   log.info("stopped");

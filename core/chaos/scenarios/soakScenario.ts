@@ -73,6 +73,15 @@ export const soakScenario: Scenario = {
     const rss = [median(early.map((s) => s.rssMb)), median(late.map((s) => s.rssMb))];
     const lag = [median(early.map((s) => s.lagMs)), median(late.map((s) => s.lagMs))];
     const health = [median(early.map((s) => s.healthMs)), median(late.map((s) => s.healthMs))];
+    // Checkpoints (every 60 s) and compaction (every 300 s) shape the RSS curve: say how the second half moved too.
+    const half = window(Math.max(60, endS / 2 - 60), endS / 2);
+    if (half.length > 0) {
+      run.note(
+        `RSS median ${rss[0]} MiB in minute 2, ${median(half.map((s) => s.rssMb))} MiB at half-time, ${
+          rss[1]
+        } MiB in the last minute`,
+      );
+    }
     run.check(
       "RSS stays flat",
       rss[1] <= rss[0] * (1 + SOAK_RSS_GROWTH),
