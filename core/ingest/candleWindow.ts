@@ -11,6 +11,7 @@
  */
 import { batch, type ReadonlySignal, type Signal, signal } from "@preact/signals-core";
 import type { Candle } from "../wire/types.ts";
+import { lowerBound } from "./lowerBound.ts";
 
 export interface CandleUpdate {
   /** The stream, `${symbol}|${interval}` like the deduper's keys. */
@@ -128,18 +129,6 @@ export function createCandleWindow(options: CandleWindowOptions): CandleWindow {
   }
 
   return { series, keys, version, apply, seed, clear };
-}
-
-/** First index whose open time is >= `openTimeMs`. */
-function lowerBound(candles: readonly Candle[], openTimeMs: number): number {
-  let low = 0;
-  let high = candles.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (candles[mid].openTimeMs < openTimeMs) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 function sameCandle(a: Candle, b: Candle): boolean {

@@ -22,6 +22,7 @@
  * Pure: values in, values out.
  */
 import type { Candle } from "../wire/types.ts";
+import { lowerBound } from "./lowerBound.ts";
 import { bucketStart, parseInterval, resampleTargets } from "./interval.ts";
 
 export interface ResamplerOptions {
@@ -321,16 +322,4 @@ function sortedUnique(candles: readonly Candle[]): Candle[] {
     else out.push(candle);
   }
   return out;
-}
-
-/** First index whose open time is >= `openTimeMs`. */
-function lowerBound(candles: readonly Candle[], openTimeMs: number): number {
-  let low = 0;
-  let high = candles.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (candles[mid].openTimeMs < openTimeMs) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
