@@ -13,6 +13,11 @@ const UPDATE_FLUSH_MS = 10;
 
 let ingest: Ingest | null = null;
 let context: RequestContext | null = null;
+/**
+ * Settles once requests can be served (or cannot: null). `ready` reaches the main thread from inside
+ * `startIngest()`, a moment before the reader connection exists; a request in that moment waits for it.
+ */
+let opening: Promise<RequestContext | null> = Promise.resolve(null);
 let pending = new Map<string, CandleUpdate>();
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -48,6 +53,8 @@ self.onmessage = async (event: MessageEvent<ToWorker>): Promise<void> => {
   switch (message.type) {
     case "start": {
       const log = createLogger("ingest", message.config.logLevel);
+      let opened: (value: RequestContext | null) => void = () => {};
+      opening = new Promise((resolve) => opened = resolve);
       try {
         ingest = await startIngest(message.config, {
           logger: log,
@@ -58,7 +65,9 @@ self.onmessage = async (event: MessageEvent<ToWorker>): Promise<void> => {
           onProgress: (progress) => post({ type: "progress", progress }),
         });
         context = { ingest, reader: await ingest.store.instance.connect(), post, playbacks: new Map() };
+        opened(context);
       } catch (error) {
+        opened(null);
         post({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
       }
       break;
@@ -67,8 +76,9 @@ self.onmessage = async (event: MessageEvent<ToWorker>): Promise<void> => {
       const handler = REQUEST_HANDLERS[message.method];
       try {
         if (!handler) throw new RequestError(`Unknown request ${JSON.stringify(message.method)}`, 404);
-        if (!context) throw new RequestError("The cache is not open (yet)", 503);
-        const value = await handler(context, message.params);
+        const ready = context ?? await opening;
+        if (!ready) throw new RequestError("The cache is not open (yet)", 503);
+        const value = await handler(ready, message.params);
         post({ type: "response", id: message.id, ok: true, value });
       } catch (error) {
         post({
@@ -86,6 +96,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>): Promise<void> => {
         for (const playback of context?.playbacks.values() ?? []) playback.stop();
         context?.reader.closeSync();
         context = null;
+        opening = Promise.resolve(null);
         await ingest?.stop();
       } finally {
         if (flushTimer !== null) clearTimeout(flushTimer);
