@@ -6,7 +6,9 @@
  * - Time to the first result and to all results of the shipped example notebooks, cells run as the headless
  *   runner runs them (upstream first, each cell one statement with its upstream cells as CTEs).
  * - Ingest commit throughput (8 192-candle batches with their cursor update, as the ingest commits them) alone
- *   and while 5 live cells re-run every second, each at most once per second like the page schedules them.
+ *   and while 5 live cells refresh as the page asks them to: each at most once per second after its previous
+ *   run, as live runs, which the engine paces within its live budget (openQueryEngine.ts); the refresh interval
+ *   they actually got is printed beside the cost.
  */
 import { openStore, type Store } from "../core/ingest/store.ts";
 import type { CandleRow } from "../core/ingest/storeBatch.ts";
@@ -21,7 +23,9 @@ const SYMBOLS = 20;
 const BARS_PER_SYMBOL = 500_000;
 const START = "2023-01-02 00:00:00";
 const COMMIT_ROWS = 8_192;
-const MEASURE_MS = 2_000;
+const MEASURE_MS = 3_000;
+/** Alternating rounds: a full-history refresh holds the live budget for seconds, so one round sees one or two. */
+const ROUNDS = 4;
 const LIVE_CELLS = 5;
 const LIVE_MS = 1_000;
 const PARAMS = { symbol: "SYM07", interval: "1m", from: null, to: null };
@@ -104,7 +108,10 @@ function commitBatch(symbol: string, firstSeq: number): CandleRow[] {
 }
 
 /** Commits for MEASURE_MS; rows per second and the median commit latency. */
-async function commitThroughput(store: Store, symbol: string): Promise<{ rowsPerSec: number; p50Ms: number }> {
+async function commitThroughput(
+  store: Store,
+  symbol: string,
+): Promise<{ rowsPerSec: number; p50Ms: number; elapsedMs: number }> {
   const latencies: number[] = [];
   let rows = 0;
   let seq = 1;
@@ -121,49 +128,81 @@ async function commitThroughput(store: Store, symbol: string): Promise<{ rowsPer
     rows += COMMIT_ROWS;
   }
   latencies.sort((a, b) => a - b);
-  return {
-    rowsPerSec: rows / ((performance.now() - startedMs) / 1000),
-    p50Ms: latencies[Math.floor(latencies.length / 2)],
-  };
+  const elapsedMs = performance.now() - startedMs;
+  return { rowsPerSec: rows / (elapsedMs / 1000), p50Ms: latencies[Math.floor(latencies.length / 2)], elapsedMs };
 }
 
 async function liveFigures(store: Store, engine: QueryEngine): Promise<Figure[]> {
   const doc = parseNotebook(await Deno.readTextFile(new URL("../data/notebooks/resampled_bars.md", import.meta.url)));
   const cells = doc.cells.map((cell) => ({ name: cell.name, sql: cell.sql }));
-  const alone = await commitThroughput(store, "NEW00");
 
-  let running = true;
+  // Rounds of "alone" and "with live cells" alternate, so that load from elsewhere on the machine hits both alike.
+  let liveOn = false;
+  let stopped = false;
   let liveRuns = 0;
   const liveLoops = Array.from({ length: LIVE_CELLS }, async (_, i) => {
     const params = { ...PARAMS, symbol: `SYM${String(i).padStart(2, "0")}` };
-    while (running) {
+    while (!stopped) {
+      if (!liveOn) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
       const startedMs = performance.now();
-      await engine.runCell({ cells, target: "bars_1h", params, key: `live-${i}` });
-      liveRuns++;
+      const outcome = await engine.runCell({ cells, target: "bars_1h", params, key: `live-${i}`, live: true });
+      if (outcome.kind === "ok") liveRuns++;
       const rest = LIVE_MS - (performance.now() - startedMs);
-      if (rest > 0 && running) await new Promise((resolve) => setTimeout(resolve, rest));
+      if (rest > 0 && liveOn) await new Promise((resolve) => setTimeout(resolve, rest));
     }
   });
-  const withLive = await commitThroughput(store, "NEW01");
-  running = false;
+  const alone = { rows: 0, ms: 0, p50s: [] as number[] };
+  const withLive = { rows: 0, ms: 0, p50s: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    liveOn = false;
+    const a = await commitThroughput(store, `ALONE${round}`);
+    alone.rows += a.rowsPerSec * a.elapsedMs / 1000;
+    alone.ms += a.elapsedMs;
+    alone.p50s.push(a.p50Ms);
+    liveOn = true;
+    const b = await commitThroughput(store, `LIVE${round}`);
+    withLive.rows += b.rowsPerSec * b.elapsedMs / 1000;
+    withLive.ms += b.elapsedMs;
+    withLive.p50s.push(b.p50Ms);
+    // A refresh still running would land in the next "alone" round.
+    liveOn = false;
+    for (let i = 0; i < LIVE_CELLS; i++) engine.cancel(`live-${i}`);
+  }
+  stopped = true;
   await Promise.all(liveLoops);
-  const overhead = 100 * (1 - withLive.rowsPerSec / alone.rowsPerSec);
+  const measuredRuns = liveRuns;
+  const median = (values: number[]): number => values.sort((x, y) => x - y)[Math.floor(values.length / 2)];
+  const aloneRate = alone.rows / (alone.ms / 1000);
+  const liveRate = withLive.rows / (withLive.ms / 1000);
+  const overhead = 100 * (1 - liveRate / aloneRate);
   return [
     {
       group: GROUP,
       name: "ingest commits, no live cells",
-      value: alone.rowsPerSec,
+      value: aloneRate,
       unit: "rows/s",
-      note: `p50 commit ${alone.p50Ms.toFixed(1)} ms`,
+      note: `p50 commit ${median(alone.p50s).toFixed(1)} ms`,
     },
     {
       group: GROUP,
       name: `ingest commits, ${LIVE_CELLS} live cells (bars_1h, 1/s each)`,
-      value: withLive.rowsPerSec,
+      value: liveRate,
       unit: "rows/s",
-      note: `p50 commit ${withLive.p50Ms.toFixed(1)} ms; ${liveRuns} live runs in ${MEASURE_MS} ms`,
+      note: `p50 commit ${median(withLive.p50s).toFixed(1)} ms; ${measuredRuns} live runs in ${
+        withLive.ms.toFixed(0)
+      } ms`,
     },
     { group: GROUP, name: `ingest throughput lost to ${LIVE_CELLS} live cells`, value: overhead, unit: "%" },
+    {
+      group: GROUP,
+      name: "… each live cell refreshed every",
+      value: (LIVE_CELLS * withLive.ms) / Math.max(1, measuredRuns),
+      unit: "ms",
+      note: "bars_1h over a symbol's whole history (500 k bars); a narrower $from/$to refreshes faster",
+    },
   ];
 }
 

@@ -26,7 +26,7 @@ export type ApiResult<T> = { kind: "ok"; value: T } | { kind: "error"; error: Qu
 export interface RuntimeApi {
   analyze(cells: CellSource[]): Promise<ApiResult<CellAnalysis[]>>;
   run(
-    body: { cells: CellSource[]; target: string; params: Params; key: string },
+    body: { cells: CellSource[]; target: string; params: Params; key: string; live?: boolean },
     signal: AbortSignal,
   ): Promise<ApiResult<QueryResult>>;
   cancel(key: string): Promise<void>;
@@ -150,6 +150,8 @@ export function createNotebookRuntime(doc: NotebookDoc, options: NotebookRuntime
   const unsaved = computed(() => formatNotebook(docOf(cells.value)) !== savedText.value);
 
   const dirty = new Set<string>();
+  /** Dirty cells whose next run is a live refresh. */
+  const liveDirty = new Set<string>();
   const running = new Map<string, Running>();
   const lastLiveMs = new Map<string, number>();
   const liveTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -259,6 +261,10 @@ export function createNotebookRuntime(doc: NotebookDoc, options: NotebookRuntime
       for (const name of downstreamOf(g, names)) {
         const cell = byName(name);
         if (cell === undefined) continue;
+        // A live refresh is budgeted on the server; a run the user asked for (an edit, a parameter) is not, and
+        // a refresh queued behind such a run stays unbudgeted.
+        if (interrupt) liveDirty.delete(cell.id);
+        else if (!dirty.has(cell.id)) liveDirty.add(cell.id);
         dirty.add(cell.id);
         const current = running.get(cell.id);
         if (current !== undefined && interrupt) {
@@ -352,7 +358,8 @@ export function createNotebookRuntime(doc: NotebookDoc, options: NotebookRuntime
     const startedMs = now();
     if (cell.live.peek()) lastLiveMs.set(cell.id, startedMs);
     patchState(cell, { status: "running", runKey: key, startedMs });
-    const body = { cells: sources(), target: cell.name.peek(), params: params.peek(), key };
+    const live = liveDirty.delete(cell.id);
+    const body = { cells: sources(), target: cell.name.peek(), params: params.peek(), key, ...(live ? { live } : {}) };
     void api.run(body, controller.signal).then((outcome) => {
       if (running.get(cell.id) !== entry || disposed) return; // superseded: a newer run owns the cell
       running.delete(cell.id);
@@ -594,6 +601,7 @@ export function createNotebookRuntime(doc: NotebookDoc, options: NotebookRuntime
       }
       running.clear();
       dirty.clear();
+      liveDirty.clear();
       for (const resolve of idleWaiters) resolve();
       idleWaiters = [];
     },

@@ -10,6 +10,11 @@
  * 3. lockDownInstance(): no file or network access outside the export folder, no extensions, no SET.
  * Each run has a timeout (connection.interrupt()) and a row cap; the instance has a memory limit.
  *
+ * Live runs (a live cell refreshing after a commit) share a budget: one at a time, and after a live run that took
+ * d ms the next one waits d × (1 − share) / share ms, so live cells never take more than `liveShare` of the wall
+ * time (default 5 %) from the ingest they follow, however heavy they are; a heavy live cell refreshes less often.
+ * A live run waiting for its turn is superseded like any other, so refreshes coalesce.
+ *
  * Runs are keyed: a run with the key of a run still going cancels that one ("superseded"). The pool has a few
  * connections, made before the lock-down because `enable_progress_bar` (needed for progress()) can only be
  * set per connection; an interrupted connection is reused (DuckDB clears the flag when the next query starts).
@@ -50,6 +55,8 @@ export interface QueryEngineOptions {
   limits?: Partial<RunLimits>;
   /** Default 120 000. */
   exportTimeoutMs?: number;
+  /** The largest share of wall time live runs may take, in (0, 1]. Default 0.05. */
+  liveShare?: number;
 }
 
 export interface RunCellRequest {
@@ -60,6 +67,8 @@ export interface RunCellRequest {
   /** A newer run with the same key cancels this one. */
   key?: string;
   limits?: Partial<RunLimits>;
+  /** A live cell's refresh: it waits for its turn in the live budget (see the module comment). */
+  live?: boolean;
 }
 
 export interface QueryRequest {
@@ -107,9 +116,12 @@ interface Run {
   /** Re-sends interrupt() until the run ends: one sent just before a query starts is cleared by that start. */
   interrupter: ReturnType<typeof setInterval> | null;
   timeoutMs: number;
-  /** Resolves a run still waiting for a connection. */
+  /** Resolves a run still waiting for a connection or for its live turn. */
   wake: (() => void) | null;
 }
+
+/** Leaves the live budget's turn: the run's busy time sets when the next live run may start. */
+type LeaveLive = (busyMs: number) => void;
 
 const ANALYSIS_CACHE_SIZE = 1000;
 const CATALOG_TTL_MS = 5_000;
@@ -120,6 +132,10 @@ export async function openQueryEngine(instance: DuckDBInstance, options: QueryEn
   const exportTimeoutMs = options.exportTimeoutMs ?? 120_000;
   const connectionCount = Math.max(1, options.connections ?? 2);
   const exportDir = options.exportDir.replace(/\/+$/, "");
+  const liveShare = options.liveShare ?? 0.05;
+  if (!(liveShare > 0 && liveShare <= 1)) {
+    throw new RangeError(`liveShare must be in (0, 1], got ${options.liveShare}`);
+  }
 
   const opened: DuckDBConnection[] = [];
   try {
@@ -147,6 +163,11 @@ export async function openQueryEngine(instance: DuckDBInstance, options: QueryEn
   let metaQueue: Promise<unknown> = Promise.resolve();
   let exportQueue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  /** Settles when the live run holding the turn leaves it. */
+  let liveTail: Promise<void> = Promise.resolve();
+  /** When the next live run may start (performance.now() ms). */
+  let liveOpensAtMs = 0;
+  const liveWaiting = new Set<Run>();
 
   /** Runs `fn` on the meta connection after everything queued before it. */
   function onMeta<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -259,7 +280,11 @@ export async function openQueryEngine(instance: DuckDBInstance, options: QueryEn
   async function runCell(request: RunCellRequest): Promise<RunOutcome> {
     assertOpen();
     const run = startRun(request.key, limitsOf(request.limits).timeoutMs);
+    const leave = request.live ? await enterLive(run) : null;
+    const enteredMs = performance.now();
     try {
+      if (run.stopped !== null) return stoppedOutcome(run);
+      if (closed) return failure("cancelled", "Cancelled: the query engine closed");
       const prepared = await prepareCell(request.cells, request.target);
       if (prepared.kind === "error") return prepared;
       return await execute(run, prepared.sql, request.params ?? {}, limitsOf(request.limits), {
@@ -271,8 +296,36 @@ export async function openQueryEngine(instance: DuckDBInstance, options: QueryEn
         asOf: true,
       });
     } finally {
+      leave?.(performance.now() - enteredMs);
       endRun(run);
     }
+  }
+
+  /** Waits for the previous live run to end and for the budget to allow the next; a stopped run waits no longer. */
+  async function enterLive(run: Run): Promise<LeaveLive> {
+    const previous = liveTail;
+    let open = (): void => {};
+    liveTail = new Promise((resolve) => open = resolve);
+    await previous;
+    const waitMs = liveOpensAtMs - performance.now();
+    if (waitMs > 0 && run.stopped === null) {
+      liveWaiting.add(run);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        run.wake = () => {
+          run.wake = null;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      run.wake = null;
+      liveWaiting.delete(run);
+    }
+    return (busyMs) => {
+      // Never earlier than already set: a run stopped while waiting (busy ≈ 0) must not reopen the gate.
+      liveOpensAtMs = Math.max(liveOpensAtMs, performance.now() + busyMs * (1 - liveShare) / liveShare);
+      open();
+    };
   }
 
   async function query(request: QueryRequest): Promise<RunOutcome> {
@@ -567,7 +620,7 @@ export async function openQueryEngine(instance: DuckDBInstance, options: QueryEn
       if (closed) return;
       closed = true;
       for (const run of [...byKey.values()]) stop(run, "cancelled");
-      for (const run of [...waiting]) run.wake?.();
+      for (const run of [...waiting, ...liveWaiting]) run.wake?.();
       for (const connection of opened) connection.closeSync();
     },
   };

@@ -19,6 +19,8 @@ export interface RunBody {
   params: Params;
   key: string | undefined;
   limits: Partial<RunLimits>;
+  /** A live cell's refresh (it waits for its turn in the engine's live budget). */
+  live?: boolean;
 }
 
 export interface ExportBody {
@@ -64,6 +66,7 @@ export function parseRunBody(body: unknown): Parsed<RunBody> {
   }
   const limits = parseLimits(body);
   if (limits.kind === "rejected") return limits;
+  if (body.live !== undefined && typeof body.live !== "boolean") return reject(`"live" must be a boolean`);
   return {
     kind: "ok",
     value: {
@@ -72,6 +75,7 @@ export function parseRunBody(body: unknown): Parsed<RunBody> {
       params: params.value,
       key: body.key as string | undefined,
       limits: limits.value,
+      ...(body.live === true ? { live: true } : {}),
     },
   };
 }

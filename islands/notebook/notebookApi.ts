@@ -56,7 +56,7 @@ async function call<T>(method: string, url: string, body?: unknown, signal?: Abo
 }
 
 export function runCellRequest(
-  body: { cells: CellSource[]; target: string; params: Params; key: string },
+  body: { cells: CellSource[]; target: string; params: Params; key: string; live?: boolean },
   signal?: AbortSignal,
 ): Promise<ApiResult<QueryResult>> {
   return call("POST", "/api/notebooks/run", body, signal);

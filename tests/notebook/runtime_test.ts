@@ -9,15 +9,18 @@ import type { QueryEngine } from "../../core/notebook/openQueryEngine.ts";
 import { candleRows, openNotebookFixture } from "./notebookHarness.ts";
 
 /** The runtime's API over the engine in this process, recording every run request and cancel. */
-function engineApi(engine: QueryEngine): RuntimeApi & { runs: string[]; cancels: string[] } {
+function engineApi(engine: QueryEngine): RuntimeApi & { runs: string[]; liveRuns: string[]; cancels: string[] } {
   const runs: string[] = [];
+  const liveRuns: string[] = [];
   const cancels: string[] = [];
   return {
     runs,
+    liveRuns,
     cancels,
     analyze: async (cells) => ({ kind: "ok", value: await engine.analyze(cells) }),
     run: async (body) => {
       runs.push(body.target);
+      if (body.live) liveRuns.push(body.target);
       const outcome = await engine.runCell(body);
       return outcome.kind === "ok"
         ? { kind: "ok", value: outcome.result }
@@ -211,6 +214,7 @@ Deno.test("live cells re-run on commit notices at most every liveMs, and show th
     runtime.runAll();
     await runtime.idle();
     assert.deepEqual(cellOf(runtime, "latest").state.value.result?.asOf?.seq, "50");
+    assert.deepEqual(api.liveRuns, [], "a run the user asked for is not a live refresh");
     api.runs.length = 0;
 
     await fx.store.commit({
@@ -225,6 +229,7 @@ Deno.test("live cells re-run on commit notices at most every liveMs, and show th
     await until(() => api.runs.length >= 2, "the second live run");
     await runtime.idle();
     assert.deepEqual(api.runs, ["latest", "latest"]);
+    assert.deepEqual(api.liveRuns, ["latest", "latest"], "commit notices run live refreshes (budgeted)");
     assert.deepEqual(rowsOf(runtime, "latest"), [["55"]]);
     assert.deepEqual(cellOf(runtime, "latest").state.value.result?.asOf, {
       seq: "55",

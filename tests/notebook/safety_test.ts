@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { openQueryEngine } from "../../core/notebook/openQueryEngine.ts";
 import type { RunOutcome } from "../../core/notebook/notebookTypes.ts";
 import { candleRows, openNotebookApp } from "./notebookHarness.ts";
 
@@ -183,4 +184,33 @@ Deno.test("results are capped at maxRows with a truncated flag; a newer run with
     assert.match(first.error.message, /a newer run of this cell started/);
   }
   assert.deepEqual(second.kind === "ok" ? second.result.rows : second, [[42]]);
+});
+
+Deno.test("live refreshes share a budget: they wait their turn, coalesce by key, and never delay other runs", async () => {
+  // A 1 % share: after a live run of d ms, the next live run waits 99 × d ms.
+  await using fx = await openNotebookApp({ bars: 20, engine: { liveShare: 0.01 } });
+  const cell = (sql: string) => ({ cells: [{ name: "c", sql }], target: "c" });
+  const heavy = await fx.engine.runCell({ ...cell("SELECT count(*) AS n FROM range(10000000)"), live: true });
+  assert.equal(heavy.kind, "ok");
+
+  const order: string[] = [];
+  const note = (name: string) => (outcome: Awaited<ReturnType<typeof fx.engine.runCell>>) => {
+    order.push(name);
+    return outcome;
+  };
+  // Waiting for its turn, a refresh is superseded by a newer refresh of the same cell: refreshes coalesce.
+  const stale = fx.engine.runCell({ ...cell("SELECT 1 AS x"), live: true, key: "live-cell" }).then(note("stale"));
+  const fresh = fx.engine.runCell({ ...cell("SELECT 2 AS x"), live: true, key: "live-cell" }).then(note("fresh"));
+  // A run the user asked for does not wait for the live budget.
+  const asked = await fx.engine.runCell(cell("SELECT 3 AS x")).then(note("asked"));
+  assert.deepEqual(asked.kind === "ok" ? asked.result.rows : asked, [[3]]);
+  const superseded = await stale;
+  assert.equal(superseded.kind === "error" && superseded.error.kind, "cancelled");
+  const refreshed = await fresh;
+  assert.deepEqual(refreshed.kind === "ok" ? refreshed.result.rows : refreshed, [[2]]);
+  assert.deepEqual(order, ["stale", "asked", "fresh"]);
+  await assert.rejects(
+    openQueryEngine(fx.store.instance, { exportDir: fx.exportDir, liveShare: 0 }),
+    /liveShare must be in \(0, 1\], got 0/,
+  );
 });

@@ -1,7 +1,8 @@
 /**
- * `POST /api/notebooks/run` `{"cells": [{"name", "sql"}], "target", "params", "key"}`: runs one cell with the
- * cells it reads spliced in as CTEs. 200 with the result (plus `asOf`, the cache snapshot it reflects) or 400
- * with the error and its position in the cell it points at. A newer run with the same `key` cancels this one.
+ * `POST /api/notebooks/run` `{"cells": [{"name", "sql"}], "target", "params", "key", "live"}`: runs one cell with
+ * the cells it reads spliced in as CTEs. 200 with the result (plus `asOf`, the cache snapshot it reflects) or 400
+ * with the error and its position in the cell it points at. A newer run with the same `key` cancels this one;
+ * `"live": true` marks a live cell's refresh, which waits for its turn in the live budget (openQueryEngine.ts).
  */
 import type { AppState } from "../../../core/appState.ts";
 import { parseRunBody } from "../../../core/notebook/parseNotebookBodies.ts";
