@@ -3,7 +3,7 @@
  * behind one `fetch(req)` for `Deno.serve` and for tests (`app.fetch(new Request(…))`).
  *
  * Start-up (all in createApp, nothing at import time): import islands, import routes, build the island
- * bundles (unless prebuilt ones are passed). Order of a request: Host/Origin checks → Content-Length limit →
+ * bundles (unless prebuilt ones are passed). Order of a request: Host/Origin checks → body limit (Content-Length, or bytes streamed) →
  * bundle files (/_frsh/js/…) → static files → routes → _404. Any uncaught error becomes a 500 whose body says
  * only "Internal Server Error"; the error goes to the logger.
  */
@@ -11,6 +11,7 @@ import { buildIslandBundles, BUNDLE_PREFIX, bundleContentType, type IslandBundle
 import { checkHostAndOrigin, DEFAULT_ALLOWED_HOSTS } from "./checkHostAndOrigin.ts";
 import { createRouter } from "./createRouter.ts";
 import { jsonError } from "./jsonError.ts";
+import { BodyTooLargeError, limitBody } from "./limitBody.ts";
 import { type LoadedRoute, loadFsRoutes } from "./loadFsRoutes.ts";
 import { loadIslands } from "./loadIslands.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
@@ -70,6 +71,7 @@ export async function createApp<State extends object = Record<string, unknown>>(
       const response = await respond(req, method);
       return method === "HEAD" ? withoutBody(response) : response;
     } catch (error) {
+      if (error instanceof BodyTooLargeError) return jsonError(413, error.message);
       logger.error(`Unhandled error in ${method} ${safePath(req.url)}`, { error });
       await req.body?.cancel().catch(() => {});
       return jsonError(500, "Internal Server Error");
@@ -83,11 +85,14 @@ export async function createApp<State extends object = Record<string, unknown>>(
       await req.body?.cancel();
       return jsonError(403, `Forbidden: ${check.reason}`);
     }
-    const declared = Number(req.headers.get("content-length") ?? "0");
+    const length = req.headers.get("content-length");
+    const declared = Number(length ?? "0");
     if (declared > bodyLimitBytes) {
       await req.body?.cancel();
       return jsonError(413, `Request body of ${declared} bytes exceeds the limit of ${bodyLimitBytes} bytes`);
     }
+    // Streamed without a length: counted as it is read, whoever reads it (see limitBody.ts).
+    if (length === null && req.body !== null) req = limitBody(req, bodyLimitBytes);
     const isRead = method === "GET" || method === "HEAD";
     if (isRead && url.pathname.startsWith(BUNDLE_PREFIX)) return serveBundle(url.pathname.slice(BUNDLE_PREFIX.length));
     if (isRead && staticRoot !== undefined) {

@@ -189,6 +189,22 @@ Deno.test("createApp() serves the fixture app", async (t) => {
     });
     assert.equal(streamed.status, 413);
     assert.match((await streamed.json()).error, /more than 1024 bytes received/);
+    // A route that reads its body without readJsonBody is held to the app's limit all the same.
+    const streamOf = (bytes: number) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let sent = 0; sent < bytes; sent += 8192) {
+            controller.enqueue(new Uint8Array(Math.min(8192, bytes - sent)));
+          }
+          controller.close();
+        },
+      });
+    const endless = await get(app, "/api/echo", { method: "POST", body: streamOf(200_000) });
+    assert.equal(endless.status, 413);
+    assert.match((await endless.json()).error, /exceeds the limit of 65536 bytes \(more was streamed/);
+    const small = await get(app, "/api/echo", { method: "POST", body: streamOf(20_000) });
+    assert.deepEqual(await small.json(), { bytes: 20_000 });
+    assert.deepEqual(logger.errors, [], "a refused body is no server error");
 
     const bad = await postJson(app, "/api/health", "{not json");
     assert.equal(bad.status, 400);
