@@ -25,6 +25,7 @@ import type { Figure } from "./figure.ts";
 
 const GROUP = "terminal";
 const MINUTE = 60_000;
+const HOUR = 3_600_000;
 const BIG_SYMBOLS = 20;
 const BIG_BARS = 500_000;
 const LIVE_SYMBOLS = 200;
@@ -69,6 +70,17 @@ async function viewportQueries(dir: string): Promise<Figure[]> {
       value: (performance.now() - generated) / 1000,
       unit: "s",
     });
+    // Written behind the store's back, so its hourly summary is built as a schema upgrade would build it.
+    const summarised = performance.now();
+    const built = await store.rebuildSummary();
+    await store.checkpoint();
+    figures.push({
+      group: GROUP,
+      name: "build the hourly summary of the 10 M candles (once, as the schema upgrade does)",
+      value: (performance.now() - summarised) / 1000,
+      unit: "s",
+      note: `${built.hours} hour rows of ${built.streams} streams, CHECKPOINT included`,
+    });
 
     const reader = await store.instance.connect();
     try {
@@ -103,12 +115,14 @@ async function viewportQueries(dir: string): Promise<Figure[]> {
         const times: number[] = [];
         let rows = 0;
         let bucket = "";
+        let bucketMs = 0;
         for (let i = 0; i < 9; i++) {
           const started = performance.now();
           const result = await queryCandleViewport(reader, request(spanMs));
           times.push(performance.now() - started);
           rows = result.candles.length;
           bucket = result.bucket;
+          bucketMs = result.bucketMs;
         }
         times.sort((a, b) => a - b);
         figures.push({
@@ -117,7 +131,10 @@ async function viewportQueries(dir: string): Promise<Figure[]> {
           value: quantile(times, 0.5),
           unit: "ms",
           goal: "<= 50 ms",
-          note: `${rows} rows of ${bucket}, max of 9 runs ${times.at(-1)!.toFixed(1)} ms, over candles_latest`,
+          note: `${rows} rows of ${bucket}, max of 9 runs ${times.at(-1)!.toFixed(1)} ms, ` +
+            (bucketMs % HOUR === 0
+              ? "hours from candles_hourly, the newest from candles_latest"
+              : "over candles_latest"),
         });
       }
     } finally {

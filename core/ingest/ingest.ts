@@ -672,6 +672,17 @@ export async function startIngest(
     ).catch((error) => log.warn("compaction failed", { error: String(error) }));
   }, tune.compactMs);
 
+  // The hourly summary follows the commits a few seconds behind, in its own transaction (see candleSummary.ts);
+  // readers are correct without it. A failing refresh is logged at its first failure, then every 30th.
+  let summaryFailures = 0;
+  const summaryTimer = setInterval(() => {
+    void (committing ?? Promise.resolve()).then(() => store.refreshSummary()).then(() => {
+      summaryFailures = 0;
+    }, (error) => {
+      if (summaryFailures++ % 30 === 0) log.warn("summary refresh failed", { error: String(error) });
+    });
+  }, SUMMARY_REFRESH_MS);
+
   // ---- start the feeds -----------------------------------------------------------------------------------------
   // Gaps left open by the last run: re-requested once their feed is up; those of an epoch the sequencer no
   // longer follows cannot be served by seq any more.
@@ -715,6 +726,7 @@ export async function startIngest(
         clearInterval(statsTimer);
         clearInterval(checkpointTimer);
         clearInterval(compactTimer);
+        clearInterval(summaryTimer);
         await Promise.all(feeds.map((f) => f.subscriber?.stop()));
         // Frames already received are kept: processed, with their gaps recorded, and committed below.
         while (queue.length > 0) {
@@ -740,6 +752,7 @@ export async function startIngest(
 }
 
 const SAMPLE_LIMIT = 512;
+const SUMMARY_REFRESH_MS = 2_000;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -29,6 +29,7 @@ import type { Candle } from "../wire/types.ts";
 import type { Logger } from "../log.ts";
 import { appendRows } from "./appendRows.ts";
 import { type CandleStaging, createCandleStaging } from "./candleStaging.ts";
+import { buildCandleSummary, type CandleSummary, createCandleSummary, type RefreshResult } from "./candleSummary.ts";
 import type { GapRow, GapState, IngestCursor, RowLineage, StoreBatch } from "./storeBatch.ts";
 import { storeDirectoryError, storeOpenError } from "./storeOpenError.ts";
 import { lockStoreFile, type StoreFileLock } from "./storeFileLock.ts";
@@ -74,6 +75,8 @@ export interface CommitResult {
   staleCursors: number;
 }
 
+export type { RefreshResult } from "./candleSummary.ts";
+
 export interface CompactResult {
   /** Superseded candle revisions deleted. */
   removedRows: number;
@@ -117,6 +120,14 @@ export interface Store extends AsyncDisposable {
   checkpoint(): Promise<void>;
   /** Deletes superseded candle revisions in one transaction, then checkpoints to reclaim the space. */
   compact(): Promise<CompactResult>;
+  /**
+   * Brings the hourly summary (`candles_hourly`, see candleSummary.ts) up to the hour of each stream's newest
+   * committed bar, in its own transaction; no SQL at all when no stream crossed an hour since the last refresh.
+   * The summary is never wrong without it, only slower to read.
+   */
+  refreshSummary(): Promise<RefreshResult>;
+  /** Recomputes the hourly summary from `candles`: for a cache whose candles were written by other means. */
+  rebuildSummary(): Promise<RefreshResult>;
   /** Checkpoints and closes the connection and the instance. Idempotent. */
   close(): Promise<void>;
 }
@@ -168,9 +179,10 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
   let connection: DuckDBConnection | undefined;
   try {
     connection = await instance.connect();
-    const schemaVersion = await ensureSchema(connection, path, readOnly);
+    const schemaVersion = await ensureSchema(connection, { path, readOnly, logger: options.logger });
     const statements = readOnly ? undefined : await prepareStatements(connection);
     const staging = readOnly ? null : await createCandleStaging(connection);
+    const summary = readOnly ? null : await createCandleSummary(connection);
     const epochs = await loadEpochRanks(connection);
     const cursors = new Map((await queryCursors(connection)).map((c) => [cursorKey(c.source, c.topic), c]));
     options.logger?.info("cache opened", { path, schemaVersion, readOnly });
@@ -182,6 +194,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
       lock,
       statements,
       staging,
+      summary,
       epochs,
       cursors,
       logger: options.logger,
@@ -202,13 +215,14 @@ interface StoreParts {
   lock: StoreFileLock | null;
   statements: Statements | undefined;
   staging: CandleStaging | null;
+  summary: CandleSummary | null;
   epochs: Map<string, EpochRank>;
   cursors: Map<string, IngestCursor>;
   logger: StoreLogger | undefined;
 }
 
 function createStore(parts: StoreParts): Store {
-  const { path, readOnly, instance, connection, lock, statements, staging, epochs, cursors, logger } = parts;
+  const { path, readOnly, instance, connection, lock, statements, staging, summary, epochs, cursors, logger } = parts;
   const appenders = new Map<DataTable, DuckDBAppender>();
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -289,9 +303,12 @@ function createStore(parts: StoreParts): Store {
         throw new RangeError("Cannot commit replay rows: a playback must never write to the live tables");
       }
     }
+    const summaryPlan = candles.length > 0 ? summary!.plan(candles) : null;
     await connection.run("BEGIN TRANSACTION");
     try {
       if (candles.length > 0) await staging!.write(candles);
+      // Usually nothing: only a new stream or a bar older than its summary's watermark writes here.
+      if (summaryPlan !== null) await summary!.write(summaryPlan);
       if (ticks.length > 0) appendRows(await appenderFor("ticks"), ticks, tickColumns);
       if (trades.length > 0) appendRows(await appenderFor("trades"), trades, tradeColumns);
       // Flushed inside the transaction, so the rows commit (or roll back) with the cursors and gaps below.
@@ -330,6 +347,7 @@ function createStore(parts: StoreParts): Store {
     // The caches follow the database only once the transaction is durable.
     for (const [key, rank] of newEpochs) epochs.set(key, rank);
     for (const cursor of plan.upserts) cursors.set(cursorKey(cursor.source, cursor.topic), cursor);
+    if (summaryPlan !== null) summary!.apply(summaryPlan);
     return result;
   }
 
@@ -365,6 +383,16 @@ function createStore(parts: StoreParts): Store {
   function close(): Promise<void> {
     closing ??= serial("close", async () => {
       closed = true;
+      if (summary !== null) {
+        try {
+          await summary.refresh();
+        } catch (cause) {
+          logger?.warn("summary refresh on close failed; the next run reads those hours from the bars", {
+            path,
+            error: errorMessage(cause),
+          });
+        }
+      }
       if (!readOnly) {
         try {
           await connection.run("CHECKPOINT");
@@ -416,12 +444,28 @@ function createStore(parts: StoreParts): Store {
         if (!readOnly) await connection.run("CHECKPOINT");
       }),
     compact: () => serial("compact candles", compact),
+    refreshSummary: () =>
+      serial("refresh the candle summary", () => {
+        writable("refresh the candle summary");
+        return summary!.refresh();
+      }),
+    rebuildSummary: () =>
+      serial("rebuild the candle summary", () => {
+        writable("rebuild the candle summary");
+        const started = performance.now();
+        return summary!.rebuild((done, total) =>
+          logger?.info("building the hourly candle summary", { done, total, elapsedMs: elapsedMs(started) })
+        );
+      }),
     close,
     [Symbol.asyncDispose]: close,
   };
 }
 
-async function ensureSchema(connection: DuckDBConnection, path: string, readOnly: boolean): Promise<number> {
+async function ensureSchema(
+  connection: DuckDBConnection,
+  { path, readOnly, logger }: { path: string; readOnly: boolean; logger: StoreLogger | undefined },
+): Promise<number> {
   const stored = await storedSchemaVersion(connection);
   if (stored !== null && stored > STORE_SCHEMA_VERSION) {
     throw new Error(
@@ -438,10 +482,23 @@ async function ensureSchema(connection: DuckDBConnection, path: string, readOnly
     }
     return stored;
   }
-  // Version 1 is the first; migrations from older versions go here, before the DDL, in the same transaction.
+  // Migrations from older versions run after the (idempotent) DDL, in the same transaction: a kill midway leaves
+  // the old version, migrated again on the next open.
   await connection.run("BEGIN TRANSACTION");
   try {
     for (const sql of storeSchemaSql()) await connection.run(sql);
+    if (stored !== null && stored < 2) {
+      // Version 2 added the hourly summary: built once from the bars already cached.
+      const started = performance.now();
+      logger?.info("building the hourly candle summary (once, for this cache's schema upgrade)", { path });
+      const built = await buildCandleSummary(
+        connection,
+        (done, total) =>
+          logger?.info("building the hourly candle summary", { done, total, elapsedMs: elapsedMs(started) }),
+      );
+      logger?.info("hourly candle summary built", { ...built, elapsedMs: elapsedMs(started) });
+    }
+    await connection.run(`UPDATE meta SET value = '${STORE_SCHEMA_VERSION}' WHERE key = 'schema_version'`);
     await connection.run("COMMIT");
   } catch (cause) {
     await connection.run("ROLLBACK").catch(() => {});
@@ -697,6 +754,10 @@ function planCursors(
     }
   }
   return { upserts: [...next.values()], stale };
+}
+
+function elapsedMs(startedMs: number): number {
+  return Math.round(performance.now() - startedMs);
 }
 
 function errorMessage(cause: unknown): string {

@@ -20,7 +20,7 @@ import {
 import type { CandleRow, RowLineage, TickRow, TradeRow } from "./storeBatch.ts";
 
 /** The schema version this code writes; stored in `meta`. */
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
 
 /** One column of a data table: its SQL type, its appender type, and how to read it from a row. */
 export interface StoreColumn<R> {
@@ -127,6 +127,14 @@ export function storeSchemaSql(): string[] {
       SELECT ${candleNames}
       FROM candles c LEFT JOIN epochs e ON e.source = c.source AND e.epoch = c.epoch
       QUALIFY row_number() OVER (PARTITION BY c.symbol, c.interval, c.open_time ORDER BY ${NEWEST_REVISION_FIRST}) = 1`,
+    // Version 2: the hourly summary of candles_latest and its watermarks, derived data (see candleSummary.ts).
+    `CREATE TABLE IF NOT EXISTS candles_hourly (
+      symbol VARCHAR NOT NULL, interval VARCHAR NOT NULL, hour TIMESTAMP NOT NULL,
+      open DOUBLE NOT NULL, high DOUBLE NOT NULL, low DOUBLE NOT NULL, close DOUBLE NOT NULL, volume DOUBLE NOT NULL,
+      bars INTEGER NOT NULL, first_time TIMESTAMP NOT NULL, last_time TIMESTAMP NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS summary_watermarks (
+      symbol VARCHAR NOT NULL, interval VARCHAR NOT NULL, through TIMESTAMP NOT NULL, first_time TIMESTAMP,
+      PRIMARY KEY (symbol, interval))`,
     `INSERT INTO meta VALUES ('schema_version', '${STORE_SCHEMA_VERSION}') ON CONFLICT DO NOTHING`,
   ];
 }

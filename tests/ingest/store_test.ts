@@ -400,7 +400,7 @@ Deno.test("openStore() refuses a cache written by a newer schema version", async
       await using store = await openStore(path);
       await query(store, `UPDATE meta SET value = '99' WHERE key = 'schema_version'`);
     }
-    await assert.rejects(openStore(path), /^Error: Cannot open cache .*: its schema version is 99, newer than the 1/);
+    await assert.rejects(openStore(path), /^Error: Cannot open cache .*: its schema version is 99, newer than the 2/);
   });
 });
 

@@ -4,12 +4,13 @@ import { createCandleWindow } from "../../core/ingest/candleWindow.ts";
 import { openStore, type Store } from "../../core/ingest/store.ts";
 import type { CandleRow } from "../../core/ingest/storeBatch.ts";
 import { aggregateCandles } from "../../core/terminal/aggregateCandles.ts";
-import { type CandleRequest, forgetStreams, queryCandleViewport } from "../../core/terminal/candleViewport.ts";
+import { type CandleRequest, queryCandleViewport, querySummaryBuckets } from "../../core/terminal/candleViewport.ts";
 import { loadViewport } from "../../core/terminal/loadViewport.ts";
 import { TERMINAL_REQUESTS } from "../../core/terminal/terminalRequests.ts";
 import type { RequestContext } from "../../core/ingest/workerRequests.ts";
 import type { Candle } from "../../core/wire/types.ts";
 import { parseInterval } from "../../core/ingest/interval.ts";
+import { createCandleHistory, HISTORY_START_MS, HOUR_MS } from "../ingest/fixtures/candleHistory.ts";
 
 const MINUTE = 60_000;
 /** Monday 2024-03-04 00:00 UTC. */
@@ -270,13 +271,12 @@ async function t_zoomedOut(
   else assert.equal(live.current, null);
 }
 
-Deno.test("forgetStreams() lets a test see streams written after the first query", async () => {
+Deno.test("queryCandleViewport() sees a stream committed after the first query of its symbol", async () => {
   await using fx = await fixture();
   const reader = await fx.store.instance.connect();
   try {
     assert.equal((await queryCandleViewport(reader, request({ symbol: "LATE" }))).sourceInterval, null);
     await fx.store.commit({ candles: [row("LATE", "1m", bar(0), 1)] });
-    forgetStreams(reader);
     assert.equal((await queryCandleViewport(reader, request({ symbol: "LATE" }))).sourceInterval, "1m");
   } finally {
     reader.closeSync();
@@ -311,5 +311,101 @@ Deno.test("loadViewport() tells the chart how to fold live bars into the newest 
     assert.deepEqual(view.live, { key: "AAPL|15m", interval: "15m", prefix: first15, current: second15 });
   } finally {
     reader.closeSync();
+  }
+});
+
+Deno.test("queryCandleViewport() answers whole-hour buckets from the hourly summary exactly as from the bars", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "fluxbook-viewport-summary-" });
+  const store = await openStore(join(dir, "cache.duckdb"));
+  const reader = await store.instance.connect();
+  try {
+    const h = createCandleHistory("SUMM");
+    const spanMs = 3600 * MINUTE; // 60 hours of 1m bars from Monday 00:00
+    const cases: [string, Partial<CandleRequest>][] = [
+      ["1h buckets", { fromMs: HISTORY_START_MS, toMs: HISTORY_START_MS + spanMs, maxRows: 100 }],
+      ["2h buckets", { fromMs: HISTORY_START_MS, toMs: HISTORY_START_MS + spanMs, maxRows: 40 }],
+      ["12h buckets", { fromMs: HISTORY_START_MS, toMs: HISTORY_START_MS + spanMs, maxRows: 8 }],
+      ["1d buckets", { fromMs: HISTORY_START_MS, toMs: HISTORY_START_MS + spanMs, maxRows: 3 }],
+      ["one Monday-aligned week", { fromMs: HISTORY_START_MS, toMs: HISTORY_START_MS + spanMs, maxRows: 1 }],
+      ["an unaligned middle range", {
+        fromMs: HISTORY_START_MS + 123 * MINUTE + 17,
+        toMs: HISTORY_START_MS + 2345 * MINUTE,
+        maxRows: 20,
+      }],
+      ["up to the newest bar", { fromMs: HISTORY_START_MS + 5 * HOUR_MS, toMs: null, maxRows: 30 }],
+    ];
+    /** Every case against the truth: each bar's newest revision, bucketed in JS. */
+    const check = async (when: string): Promise<void> => {
+      const truth = h.truth();
+      for (const [name, overrides] of cases) {
+        const rows = await queryCandleViewport(reader, request({ symbol: "SUMM", ...overrides }));
+        assert.equal(rows.bucketMs % HOUR_MS, 0, `${when}, ${name}: bucket ${rows.bucket}`);
+        const inRange = truth.filter((c) => c.openTimeMs >= rows.fromMs && c.openTimeMs < rows.toMs);
+        assert.deepEqual(rows.candles, aggregateCandles(inRange, rows.bucketMs), `${when}, ${name}`);
+      }
+    };
+    const through = async (): Promise<number> =>
+      Number(
+        (await reader.runAndReadAll(
+          `SELECT epoch_ms(through) FROM summary_watermarks WHERE symbol = 'SUMM' AND interval = '1m'`,
+        )).getRows()[0][0],
+      );
+
+    // 50 hours with partial revisions, and a hole at hours 5–7 that a backfill fills later.
+    await store.commit({ candles: h.bars(0, 300, { partials: true }) });
+    await store.commit({ candles: h.bars(480, 3000, { partials: true }) });
+    await check("before any refresh");
+    await store.refreshSummary();
+    assert.equal(await through(), HISTORY_START_MS + 49 * HOUR_MS);
+    await check("after a refresh");
+
+    await t.step("bars committed after a refresh", async () => {
+      await store.commit({ candles: h.bars(3000, 3600, { partials: true }) });
+      await check("bars after the refresh");
+    });
+    await t.step("a second epoch re-sending bars on both sides of the watermark", async () => {
+      await store.commit({ candles: h.bars(2900, 3100, { epoch: 2n, salt: 1 }) });
+      await check("epoch 2, before the refresh");
+      await store.refreshSummary();
+      assert.equal(await through(), HISTORY_START_MS + 59 * HOUR_MS);
+      await check("epoch 2, after the refresh");
+    });
+    await t.step("a backfill of old hours invalidates them at once", async () => {
+      await store.commit({ candles: h.bars(300, 480, { origin: "backfill" }) });
+      await store.commit({ candles: h.bars(100, 110, { epoch: 3n, salt: 2 }) });
+      await check("backfill, before the refresh");
+      await store.refreshSummary();
+      assert.equal(await through(), HISTORY_START_MS + 59 * HOUR_MS);
+      await check("backfill, after the refresh");
+    });
+    await t.step(
+      "the summary is what answers (a corrupted hour shows), and a lowered watermark is noticed",
+      async () => {
+        await store.instance.connect().then(async (writer) => {
+          await writer.run(
+            `UPDATE candles_hourly SET high = 1e6 WHERE symbol = 'SUMM' AND hour = make_timestamp(${
+              (HISTORY_START_MS + HOUR_MS) * 1000
+            })`,
+          );
+          writer.closeSync();
+        });
+        const rows = await queryCandleViewport(reader, request({ symbol: "SUMM", ...cases[0][1] }));
+        assert.equal(rows.candles.length, 60);
+        assert.equal(rows.candles[1].high, 1e6);
+        const range = { symbol: "SUMM", interval: "1m", bucketMs: HOUR_MS, fromMs: HISTORY_START_MS };
+        const toMs = HISTORY_START_MS + spanMs;
+        assert.equal(
+          await querySummaryBuckets(reader, { ...range, toMs, throughMs: (await through()) + HOUR_MS }),
+          null,
+        );
+        assert.equal((await querySummaryBuckets(reader, { ...range, toMs, throughMs: await through() }))![1].high, 1e6);
+        await store.rebuildSummary();
+        await check("after a rebuild");
+      },
+    );
+  } finally {
+    reader.closeSync();
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
