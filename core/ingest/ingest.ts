@@ -267,7 +267,10 @@ export async function startIngest(
       for (const feed of feeds) feed.subscriber?.resume();
     }
     if (pipeline.pendingRows() >= config.flushRows) void commitPending();
-    else if (pipeline.pendingRows() > 0 || pendingGapRows.size > 0) batchStartedMs ??= Date.now();
+    else if (pipeline.pendingRows() > 0 || pendingGapRows.size > 0) {
+      batchStartedMs ??= Date.now();
+      armFlush();
+    }
     if (queue.length > 0) scheduleDrain();
   }
 
@@ -529,7 +532,10 @@ export async function startIngest(
     }
     publishUpdates();
     if (pipeline.pendingRows() >= config.flushRows) void commitPending();
-    else batchStartedMs ??= Date.now();
+    else {
+      batchStartedMs ??= Date.now();
+      armFlush();
+    }
   }
 
   // ---- commit --------------------------------------------------------------------------------------------------
@@ -545,9 +551,27 @@ export async function startIngest(
     // synchronously, and clearing inside its body would run before `committing` is even set.
     const run = commitOnce().finally(() => {
       if (committing === run) committing = null;
+      // Rows that came in during the commit: commit them now if they are due, else when they will be.
+      if (committing === null && retryBatch === null && batchStartedMs !== null && !stopping) {
+        if (Date.now() - batchStartedMs >= config.flushMs) void commitPending();
+        else armFlush();
+      }
     });
     committing = run;
     return run;
+  }
+
+  /**
+   * A timer for the moment the pending batch is due (flushMs after its first row), so that a batch waits no
+   * longer than that for a commit to start; the interval timer below stays as the safety net and for retries.
+   */
+  let flushTimeout: ReturnType<typeof setTimeout> | null = null;
+  function armFlush(): void {
+    if (flushTimeout !== null || batchStartedMs === null || stopping) return;
+    flushTimeout = setTimeout(() => {
+      flushTimeout = null;
+      if (committing === null && retryBatch === null && batchStartedMs !== null) void commitPending();
+    }, Math.max(0, batchStartedMs + config.flushMs - Date.now()));
   }
 
   let retrySourceTimes: number[] = [];
@@ -723,6 +747,7 @@ export async function startIngest(
         stopping = true;
         if (gapTimer !== null) clearTimeout(gapTimer);
         clearInterval(flushTimer);
+        if (flushTimeout !== null) clearTimeout(flushTimeout);
         clearInterval(statsTimer);
         clearInterval(checkpointTimer);
         clearInterval(compactTimer);
