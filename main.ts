@@ -145,7 +145,8 @@ const DEMO_BACKLOG_BARS = 600;
 async function demoResumePoint(db: string): Promise<{ anchorMs?: number; backlogBars: number }> {
   let newestMs: number | null = null;
   try {
-    await using store = await openStore(db, { readOnly: true });
+    // Before the ingest migrates an older cache: its `candles` table is all this reads.
+    await using store = await openStore(db, { readOnly: true, acceptOlderSchema: true });
     const connection = await store.instance.connect();
     try {
       const [[value]] = (await connection.runAndReadAll(

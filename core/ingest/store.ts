@@ -61,6 +61,11 @@ export interface StoreOptions {
   logger?: StoreLogger;
   /** Open without writing anything (no DDL); `commit()` and `compact()` then throw. */
   readOnly?: boolean;
+  /**
+   * Read-only: accept a cache of an older schema version that has not been migrated yet (the caller reads only
+   * tables every version has, e.g. `candles`). Default false.
+   */
+  acceptOlderSchema?: boolean;
 }
 
 /** What one commit wrote. */
@@ -179,7 +184,12 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
   let connection: DuckDBConnection | undefined;
   try {
     connection = await instance.connect();
-    const schemaVersion = await ensureSchema(connection, { path, readOnly, logger: options.logger });
+    const schemaVersion = await ensureSchema(connection, {
+      path,
+      readOnly,
+      acceptOlder: options.acceptOlderSchema ?? false,
+      logger: options.logger,
+    });
     const statements = readOnly ? undefined : await prepareStatements(connection);
     const staging = readOnly ? null : await createCandleStaging(connection);
     const summary = readOnly ? null : await createCandleSummary(connection);
@@ -464,7 +474,12 @@ function createStore(parts: StoreParts): Store {
 
 async function ensureSchema(
   connection: DuckDBConnection,
-  { path, readOnly, logger }: { path: string; readOnly: boolean; logger: StoreLogger | undefined },
+  { path, readOnly, acceptOlder, logger }: {
+    path: string;
+    readOnly: boolean;
+    acceptOlder: boolean;
+    logger: StoreLogger | undefined;
+  },
 ): Promise<number> {
   const stored = await storedSchemaVersion(connection);
   if (stored !== null && stored > STORE_SCHEMA_VERSION) {
@@ -474,6 +489,7 @@ async function ensureSchema(
     );
   }
   if (readOnly) {
+    if (stored !== null && stored < STORE_SCHEMA_VERSION && acceptOlder) return stored;
     if (stored !== STORE_SCHEMA_VERSION) {
       throw new Error(
         `Cannot open cache ${path} read-only: its schema version is ${stored ?? "missing"}, ` +

@@ -176,6 +176,12 @@ Deno.test("openStore() builds the summary of a schema-version-1 cache once, logg
       instance.closeSync();
     }
     await assert.rejects(openStore(path, { readOnly: true }), /schema version is 1, expected 2; open it writable/);
+    {
+      // Read-only and accepting the older version (what the app does before the ingest migrates it): the tables
+      // every version has are readable.
+      await using old = await openStore(path, { readOnly: true, acceptOlderSchema: true });
+      assert.deepEqual(await query(old, `SELECT count(*) > 0 FROM candles`), [[true]]);
+    }
     const logged: string[] = [];
     const logger = {
       info: (message: string) => void logged.push(message),
