@@ -212,12 +212,18 @@ export async function run(): Promise<Figure[]> {
   let engine: QueryEngine | null = null;
   try {
     const fillMs = await fillCache(store);
+    // As the app leaves a cache (it compacts every 5 minutes and on shutdown): the revision watermark raised, so
+    // candles_latest ranks only what comes after.
+    const compactStartedMs = performance.now();
+    await store.compact();
+    const compactMs = performance.now() - compactStartedMs;
     engine = await openQueryEngine(store.instance, {
       exportDir: await Deno.realPath(dir),
       limits: { timeoutMs: 60_000 },
     });
     return [
       { group: GROUP, name: "fill: 10 M candles, one INSERT … SELECT", value: fillMs, unit: "ms" },
+      { group: GROUP, name: "compaction of the 10 M candles, once", value: compactMs, unit: "ms" },
       ...await notebookFigures(engine),
       ...await liveFigures(store, engine),
     ];

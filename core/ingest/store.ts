@@ -35,6 +35,8 @@ import { storeDirectoryError, storeOpenError } from "./storeOpenError.ts";
 import { lockStoreFile, type StoreFileLock } from "./storeFileLock.ts";
 import {
   COMPACT_CANDLES_SQL,
+  LOWER_REVISION_WATERMARK_SQL,
+  RAISE_REVISION_WATERMARK_SQL,
   STORE_SCHEMA_VERSION,
   storeSchemaSql,
   tickColumns,
@@ -195,6 +197,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
     const summary = readOnly ? null : await createCandleSummary(connection);
     const epochs = await loadEpochRanks(connection);
     const cursors = new Map((await queryCursors(connection)).map((c) => [cursorKey(c.source, c.topic), c]));
+    const revisedFromMs = readOnly ? -Infinity : await readRevisedFromMs(connection);
     options.logger?.info("cache opened", { path, schemaVersion, readOnly });
     return createStore({
       path,
@@ -207,6 +210,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
       summary,
       epochs,
       cursors,
+      revisedFromMs,
       logger: options.logger,
     });
   } catch (cause) {
@@ -228,11 +232,14 @@ interface StoreParts {
   summary: CandleSummary | null;
   epochs: Map<string, EpochRank>;
   cursors: Map<string, IngestCursor>;
+  /** The revision watermark (see storeSchema.ts), as committed; ±Infinity for ±infinity. */
+  revisedFromMs: number;
   logger: StoreLogger | undefined;
 }
 
 function createStore(parts: StoreParts): Store {
   const { path, readOnly, instance, connection, lock, statements, staging, summary, epochs, cursors, logger } = parts;
+  let revisedFromMs = parts.revisedFromMs;
   const appenders = new Map<DataTable, DuckDBAppender>();
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -314,8 +321,14 @@ function createStore(parts: StoreParts): Store {
       }
     }
     const summaryPlan = candles.length > 0 ? summary!.plan(candles) : null;
+    let oldestMs = Infinity;
+    for (const stream of summaryPlan?.streams.values() ?? []) oldestMs = Math.min(oldestMs, stream.minMs);
     await connection.run("BEGIN TRANSACTION");
     try {
+      // Usually nothing: live bars are newer than the watermark, which compaction raised or an earlier commit lowered.
+      if (oldestMs < revisedFromMs) {
+        await connection.run(LOWER_REVISION_WATERMARK_SQL, [BigInt(Math.round(oldestMs * 1000))]);
+      }
       if (candles.length > 0) await staging!.write(candles);
       // Usually nothing: only a new stream or a bar older than its summary's watermark writes here.
       if (summaryPlan !== null) await summary!.write(summaryPlan);
@@ -358,6 +371,7 @@ function createStore(parts: StoreParts): Store {
     for (const [key, rank] of newEpochs) epochs.set(key, rank);
     for (const cursor of plan.upserts) cursors.set(cursorKey(cursor.source, cursor.topic), cursor);
     if (summaryPlan !== null) summary!.apply(summaryPlan);
+    revisedFromMs = Math.min(revisedFromMs, oldestMs);
     return result;
   }
 
@@ -367,7 +381,9 @@ function createStore(parts: StoreParts): Store {
     await connection.run("BEGIN TRANSACTION");
     try {
       removedRows = (await connection.run(COMPACT_CANDLES_SQL)).rowsChanged;
+      await connection.run(RAISE_REVISION_WATERMARK_SQL);
       await connection.run("COMMIT");
+      revisedFromMs = Infinity;
     } catch (cause) {
       try {
         await connection.run("ROLLBACK");
@@ -514,6 +530,14 @@ async function ensureSchema(
       );
       logger?.info("hourly candle summary built", { ...built, elapsedMs: elapsedMs(started) });
     }
+    if (stored === null || stored < 3) {
+      // Version 3 added the revision watermark: compact once (every bar ranked, this one time) and raise it.
+      const started = performance.now();
+      if (stored !== null) logger?.info("compacting the candles (once, for this cache's schema upgrade)", { path });
+      const removedRows = (await connection.run(COMPACT_CANDLES_SQL)).rowsChanged;
+      await connection.run(RAISE_REVISION_WATERMARK_SQL);
+      if (stored !== null) logger?.info("candles compacted", { path, removedRows, elapsedMs: elapsedMs(started) });
+    }
     await connection.run(`UPDATE meta SET value = '${STORE_SCHEMA_VERSION}' WHERE key = 'schema_version'`);
     await connection.run("COMMIT");
   } catch (cause) {
@@ -521,6 +545,17 @@ async function ensureSchema(
     throw new Error(`Cannot open cache ${path}: creating its schema failed: ${errorMessage(cause)}`, { cause });
   }
   return STORE_SCHEMA_VERSION;
+}
+
+/** The revision watermark in ms since the Unix epoch; ±Infinity for DuckDB's ±infinity. */
+async function readRevisedFromMs(connection: DuckDBConnection): Promise<number> {
+  const [[value]] = (await connection.runAndReadAll(
+    `SELECT CASE WHEN revised_from = 'infinity'::TIMESTAMP THEN 'inf' WHEN revised_from = '-infinity'::TIMESTAMP
+      THEN '-inf' ELSE CAST(epoch_us(revised_from) AS VARCHAR) END FROM revision_watermark`,
+  )).getRows();
+  if (value === "inf") return Infinity;
+  if (value === "-inf") return -Infinity;
+  return Number(value) / 1000;
 }
 
 async function storedSchemaVersion(connection: DuckDBConnection): Promise<number | null> {

@@ -20,7 +20,7 @@ import {
 import type { CandleRow, RowLineage, TickRow, TradeRow } from "./storeBatch.ts";
 
 /** The schema version this code writes; stored in `meta`. */
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 /** One column of a data table: its SQL type, its appender type, and how to read it from a row. */
 export interface StoreColumn<R> {
@@ -99,6 +99,15 @@ function createTable<R>(table: string, columns: readonly StoreColumn<R>[]): stri
   return `CREATE TABLE IF NOT EXISTS ${table} (${columns.map((c) => `${c.name} ${c.sqlType}`).join(", ")})`;
 }
 
+/**
+ * The revision watermark (version 3): every bar whose open time is before it has exactly one row in `candles`.
+ * Compaction makes every bar's row unique and sets it to +infinity, in one transaction; a commit that writes a
+ * row older than it lowers it to that row's open time first, in the commit's own transaction, so the invariant
+ * holds in every snapshot a reader can see, crash or no crash. Live ingest keeps it near "now" (the oldest bar
+ * committed since the last compaction), so `candles_latest` ranks only minutes of rows, not the whole table.
+ */
+const REVISED_FROM = `coalesce((SELECT min(revised_from) FROM revision_watermark), '-infinity'::TIMESTAMP)`;
+
 /** Idempotent DDL, run in one transaction on every writable open. */
 export function storeSchemaSql(): string[] {
   const candleNames = candleColumns.map((c) => `c.${c.name}`).join(", ");
@@ -123,9 +132,18 @@ export function storeSchemaSql(): string[] {
       opened_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, reason VARCHAR,
       PRIMARY KEY (source, topic, epoch, from_seq),
       CHECK (to_seq >= from_seq))`,
+    // Version 3: see REVISED_FROM. A cache created or migrated starts at -infinity (every row ranked, always
+    // correct); opening it compacts and moves the watermark to +infinity.
+    `CREATE TABLE IF NOT EXISTS revision_watermark (revised_from TIMESTAMP NOT NULL)`,
+    `INSERT INTO revision_watermark SELECT '-infinity'::TIMESTAMP WHERE NOT EXISTS (SELECT 1 FROM revision_watermark)`,
+    // Bars before the watermark have one row each and pass straight through (a scan, no sort); only the bars at or
+    // after it, those committed since the last compaction, are ranked.
     `CREATE OR REPLACE VIEW candles_latest AS
+      SELECT ${candleNames} FROM candles c WHERE c.open_time < ${REVISED_FROM}
+      UNION ALL
       SELECT ${candleNames}
       FROM candles c LEFT JOIN epochs e ON e.source = c.source AND e.epoch = c.epoch
+      WHERE c.open_time >= ${REVISED_FROM}
       QUALIFY row_number() OVER (PARTITION BY c.symbol, c.interval, c.open_time ORDER BY ${NEWEST_REVISION_FIRST}) = 1`,
     // Version 2: the hourly summary of candles_latest and its watermarks, derived data (see candleSummary.ts).
     `CREATE TABLE IF NOT EXISTS candles_hourly (
@@ -140,17 +158,27 @@ export function storeSchemaSql(): string[] {
 }
 
 /**
- * Deletes every candle row that is not its bar's newest revision. Only bars with more than one row are ranked,
- * so the sort stays small however large the table grows.
+ * Deletes every candle row that is not its bar's newest revision. Only bars at or after the revision watermark
+ * can have more than one row, and only bars with more than one row are ranked, so the work follows what was
+ * committed since the last compaction, not the size of the table.
  */
 export const COMPACT_CANDLES_SQL = `DELETE FROM candles WHERE rowid IN (
   WITH revised AS (
-    SELECT symbol, interval, open_time FROM candles GROUP BY symbol, interval, open_time HAVING count(*) > 1
+    SELECT symbol, interval, open_time FROM candles WHERE open_time >= ${REVISED_FROM}
+    GROUP BY symbol, interval, open_time HAVING count(*) > 1
   ), ranked AS (
     SELECT c.rowid AS rid,
       row_number() OVER (PARTITION BY c.symbol, c.interval, c.open_time ORDER BY ${NEWEST_REVISION_FIRST}) AS rn
     FROM candles c
     JOIN revised r ON r.symbol = c.symbol AND r.interval = c.interval AND r.open_time = c.open_time
     LEFT JOIN epochs e ON e.source = c.source AND e.epoch = c.epoch
+    WHERE c.open_time >= ${REVISED_FROM}
   )
   SELECT rid FROM ranked WHERE rn > 1)`;
+
+/** After COMPACT_CANDLES_SQL, in its transaction: every bar has one row now. */
+export const RAISE_REVISION_WATERMARK_SQL = `UPDATE revision_watermark SET revised_from = 'infinity'::TIMESTAMP`;
+
+/** In a commit's transaction, before its rows are visible: `$1` is the oldest open time it writes (µs). */
+export const LOWER_REVISION_WATERMARK_SQL =
+  `UPDATE revision_watermark SET revised_from = make_timestamp($1::BIGINT) WHERE revised_from > make_timestamp($1::BIGINT)`;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { openStore, type Store } from "../../core/ingest/store.ts";
+import { NEWEST_REVISION_FIRST } from "../../core/ingest/storeSchema.ts";
 import { aggregateCandles } from "../../core/terminal/aggregateCandles.ts";
 import type { Candle } from "../../core/wire/types.ts";
 import { type CandleHistory, createCandleHistory, HISTORY_START_MS, HOUR_MS } from "./fixtures/candleHistory.ts";
@@ -165,17 +166,22 @@ Deno.test("openStore() builds the summary of a schema-version-1 cache once, logg
       });
       await store.commit({ candles: daily.bars(0, 5) });
     }
-    // What a version-1 cache looks like: the same tables without the summary.
+    // What a version-1 cache looks like: the same tables without the summary and the revision watermark, and
+    // candles_latest ranking every row.
     {
       const instance = await DuckDBInstance.create(path);
       const connection = await instance.connect();
       await connection.run(`DROP TABLE candles_hourly`);
       await connection.run(`DROP TABLE summary_watermarks`);
+      await connection.run(`CREATE OR REPLACE VIEW candles_latest AS
+        SELECT c.* FROM candles c LEFT JOIN epochs e ON e.source = c.source AND e.epoch = c.epoch
+        QUALIFY row_number() OVER (PARTITION BY c.symbol, c.interval, c.open_time ORDER BY ${NEWEST_REVISION_FIRST}) = 1`);
+      await connection.run(`DROP TABLE revision_watermark`);
       await connection.run(`UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
       connection.closeSync();
       instance.closeSync();
     }
-    await assert.rejects(openStore(path, { readOnly: true }), /schema version is 1, expected 2; open it writable/);
+    await assert.rejects(openStore(path, { readOnly: true }), /schema version is 1, expected 3; open it writable/);
     {
       // Read-only and accepting the older version (what the app does before the ingest migrates it): the tables
       // every version has are readable.
@@ -192,7 +198,10 @@ Deno.test("openStore() builds the summary of a schema-version-1 cache once, logg
       assert.ok(logged.some((m) => m.startsWith("building the hourly candle summary")), logged.join("\n"));
       assert.ok(logged.includes("hourly candle summary built"), logged.join("\n"));
       assert.equal((await assertSummaryCorrect(store, h)).throughMs, HISTORY_START_MS + 4 * HOUR_MS);
-      assert.deepEqual(await query(store, `SELECT value FROM meta WHERE key = 'schema_version'`), [["2"]]);
+      assert.deepEqual(await query(store, `SELECT value FROM meta WHERE key = 'schema_version'`), [["3"]]);
+      // Version 3: compacted once, the revision watermark raised.
+      assert.ok(logged.includes("candles compacted"), logged.join("\n"));
+      assert.deepEqual(await query(store, `SELECT revised_from = 'infinity' FROM revision_watermark`), [[true]]);
       // Daily bars are summarised too (one hour row per day); the newest day is above the watermark.
       assert.equal((await assertSummaryCorrect(store, daily)).throughMs, HISTORY_START_MS + 4 * 86_400_000);
     }

@@ -335,6 +335,63 @@ Deno.test("store.compact() keeps exactly the newest revision of every bar", asyn
   });
 });
 
+Deno.test("the revision watermark: candles_latest equals a full ranking through any mix of commits and compactions", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/cache.duckdb`;
+    const random = mulberry32(11);
+    // The truth: every row ranked, as candles_latest was before the watermark.
+    const truthSql = `SELECT c.symbol, epoch_ms(c.open_time), c.epoch, c.seq, c.close FROM candles c
+      LEFT JOIN epochs e ON e.source = c.source AND e.epoch = c.epoch
+      QUALIFY row_number() OVER (PARTITION BY c.symbol, c.interval, c.open_time ORDER BY e.first_seen DESC NULLS LAST,
+        c.epoch DESC, c.seq DESC, c.recv_time DESC) = 1
+      ORDER BY 1, 2`;
+    const latestSql = `SELECT symbol, epoch_ms(open_time), epoch, seq, close FROM candles_latest ORDER BY 1, 2`;
+    // Below the watermark no bar may have two rows.
+    const violationsSql = `SELECT count(*) FROM (SELECT symbol, interval, open_time FROM candles
+      WHERE open_time < (SELECT revised_from FROM revision_watermark) GROUP BY ALL HAVING count(*) > 1)`;
+    let newest = 0;
+    let recvTimeMs = 1_000;
+    for (let session = 0; session < 3; session++) {
+      await using store = await openStore(path);
+      for (let step = 0; step < 25; step++) {
+        const roll = random();
+        if (roll < 0.2) {
+          await store.compact();
+          assert.deepEqual(await query(store, `SELECT revised_from = 'infinity' FROM revision_watermark`), [[true]]);
+        } else {
+          // Mostly the forming bars at the front; sometimes a late revision or backfill far behind it, from a new
+          // epoch (a publisher restart re-sending history) or the current one.
+          const epoch = roll < 0.3 ? BigInt(2 + session * 2 + step) : BigInt(1 + session * 2);
+          const rows: CandleRow[] = [];
+          const size = 1 + Math.floor(random() * 12);
+          for (let i = 0; i < size; i++) {
+            const behind = random() < 0.2 ? Math.floor(random() * (newest + 1)) : Math.floor(random() * 3);
+            const bar = Math.max(0, newest - behind);
+            const seq = 1 + Math.floor(random() * 10_000);
+            rows.push(candleRow({
+              symbol: random() < 0.5 ? "A" : "B",
+              openTimeMs: T0 + bar * MINUTE_MS,
+              epoch,
+              seq,
+              close: seq,
+              recvTimeMs: recvTimeMs++,
+              partial: true,
+            }));
+          }
+          if (random() < 0.5) newest++;
+          await store.commit({ candles: rows });
+        }
+        assert.deepEqual(await query(store, violationsSql), [[0n]], `session ${session}, step ${step}`);
+        assert.deepEqual(
+          await query(store, latestSql),
+          await query(store, truthSql),
+          `session ${session}, step ${step}`,
+        );
+      }
+    }
+  });
+});
+
 Deno.test("openStore() reports a cache it cannot create without leaving a file behind", async (t) => {
   await withTempDir(async (dir) => {
     await t.step("a directory that is a file", async () => {
@@ -400,7 +457,7 @@ Deno.test("openStore() refuses a cache written by a newer schema version", async
       await using store = await openStore(path);
       await query(store, `UPDATE meta SET value = '99' WHERE key = 'schema_version'`);
     }
-    await assert.rejects(openStore(path), /^Error: Cannot open cache .*: its schema version is 99, newer than the 2/);
+    await assert.rejects(openStore(path), /^Error: Cannot open cache .*: its schema version is 99, newer than the 3/);
   });
 });
 
