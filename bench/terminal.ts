@@ -255,7 +255,7 @@ async function liveFigures(dir: string): Promise<Figure[]> {
     // Rendering on the terminal page.
     const chartPage = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await chartPage.goto(new URL("/?symbol=B007&interval=1m", app.url).href);
-    await chartPage.waitForSelector('.chart[data-mounted="1"] .chart-svg g.fb-body rect');
+    await chartPage.waitForSelector('.chart[data-mounted="1"] .chart-svg g.fb-body path');
     await chartPage.waitForTimeout(800);
     const timings = await chartPage.evaluate(async () => {
       interface Engine {

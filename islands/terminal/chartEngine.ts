@@ -1,13 +1,14 @@
 /**
- * The candle chart's drawing and gestures, in the browser: Observable Plot draws the bars; everything that changes
- * often is done without it.
+ * The candle chart's drawing and gestures, in the browser: Observable Plot draws the frame (axes, grid, gap bands)
+ * and places the candles, drawn as a few paths by candleLayer.ts; everything that changes often is done without it.
  *
  * - x is the bar index, not time, so nights and weekends take no room (bar i is centred on x = i); the view is a
  *   range of indices. The volume pane shares the plot: volume bars are mapped into the bottom 22 % of the y range.
  * - A full redraw (data, pan, zoom, resize, a new bar) renders the visible bars with Plot, at most once per
- *   animation frame, and keeps Plot's x/y scales.
- * - A live revision of the newest bar patches that bar's three elements (wick, body, volume) in place through the
- *   kept scales, unless it leaves the drawn price or volume range — then it is a redraw too.
+ *   animation frame, and keeps Plot's x/y scales. Bars are one path per colour for volume, wicks and bodies: a node
+ *   per bar made the redraw's cost grow with the bar count (~900 nodes at the widest view).
+ * - A live revision of the newest bar patches that bar's three elements (wick, body, volume, drawn apart from the
+ *   paths) in place through the kept scales, unless it leaves the drawn price or volume range — then it is a redraw.
  * - Crosshair and last-price line are HTML overlays moved by hand.
  *
  * Timing of the last redraw and patch is kept in `metrics` (the benchmark reads them). Browser only.
@@ -15,6 +16,7 @@
 import * as Plot from "@observablehq/plot";
 import type { GapBand } from "../../core/terminal/candleViewport.ts";
 import type { Candle } from "../../core/wire/types.ts";
+import { type CandleLayer, createCandleLayer } from "./candleLayer.ts";
 import { priceTicks, timeTicks } from "./chartTicks.ts";
 import { formatBarTime, formatPrice } from "./format.ts";
 
@@ -87,9 +89,7 @@ interface Rendered {
   yLo: number;
   volMax: number;
   volSpan: number;
-  bodies: Element | null;
-  wicks: Element | null;
-  volumes: Element | null;
+  layer: CandleLayer | null;
 }
 
 export function createChartEngine(host: HTMLElement, callbacks: ChartCallbacks): ChartEngine {
@@ -177,7 +177,6 @@ export function createChartEngine(host: HTMLElement, callbacks: ChartCallbacks):
     }
     const i0 = Math.max(0, Math.floor(view.start) - 1);
     const i1 = Math.min(n - 1, Math.ceil(view.end) + 1);
-    const slice = i0 <= i1 ? bars.slice(i0, i1 + 1) : [];
     let lo = Infinity;
     let hi = -Infinity;
     let volMax = 0;
@@ -190,7 +189,7 @@ export function createChartEngine(host: HTMLElement, callbacks: ChartCallbacks):
     }
     if (lo === Infinity) {
       // Nothing in view (panned past the data): keep the scale of the nearest bars.
-      for (const bar of slice.length > 0 ? slice : bars.slice(-50)) {
+      for (const bar of i0 <= i1 ? bars.slice(i0, i1 + 1) : bars.slice(-50)) {
         lo = Math.min(lo, bar.low);
         hi = Math.max(hi, bar.high);
         volMax = Math.max(volMax, bar.volume);
@@ -208,10 +207,8 @@ export function createChartEngine(host: HTMLElement, callbacks: ChartCallbacks):
       { i0: Math.max(i0, v0), i1: Math.min(i1, v1), bucketMs },
       Math.max(2, Math.floor(plotWidth() / 90)),
     );
-    const x1 = (_: Candle, i: number): number => i0 + i - BODY_HALF;
-    const x2 = (_: Candle, i: number): number => i0 + i + BODY_HALF;
-    const color = (d: Candle): string => d.close >= d.open ? UP : DOWN;
     const bands = gapBands();
+    let layer: CandleLayer | null = null;
     const plot = Plot.plot({
       width,
       height,
@@ -235,34 +232,31 @@ export function createChartEngine(host: HTMLElement, callbacks: ChartCallbacks):
         }),
         Plot.ruleY(ticks, { stroke: "#1d2633", strokeWidth: 1, className: "fb-grid" }),
         Plot.ruleY([yLo + volSpan + (pLo - yLo - volSpan) / 2], { stroke: "#18202b", className: "fb-pane" }),
-        Plot.rect(slice, {
-          x1,
-          x2,
-          y1: yLo,
-          y2: (d: Candle) => yLo + (d.volume / volMax) * volSpan,
-          fill: (d: Candle) => d.close >= d.open ? UP_VOLUME : DOWN_VOLUME,
-          clip: "frame",
-          className: "fb-vol",
-        }),
-        Plot.ruleX(slice, {
-          x: (_: Candle, i: number) => i0 + i,
-          y1: "low",
-          y2: "high",
-          stroke: color,
-          clip: "frame",
-          className: "fb-wick",
-        }),
-        Plot.rect(slice, {
-          x1,
-          x2,
-          y1: "open",
-          y2: "close",
-          fill: color,
-          insetTop: -0.5,
-          insetBottom: -0.5,
-          clip: "frame",
-          className: "fb-body",
-        }),
+        // Candles and volume: a few paths instead of a node per bar (see candleLayer.ts); Plot's scales place them.
+        (_index: number[], scales: { x?: (v: number) => number; y?: (v: number) => number }) => {
+          layer = createCandleLayer(bars, {
+            i0,
+            i1,
+            live: n - 1,
+            geometry: {
+              x: scales.x!,
+              y: scales.y!,
+              yLo,
+              volMax,
+              volSpan,
+              bodyHalf: BODY_HALF,
+              wickOffset: globalThis.devicePixelRatio > 1 ? 0 : 0.5,
+              frame: {
+                x: MARGIN.left,
+                y: MARGIN.top,
+                width: plotWidth(),
+                height: Math.max(1, height - MARGIN.top - MARGIN.bottom),
+              },
+              colors: { up: UP, down: DOWN, upVolume: UP_VOLUME, downVolume: DOWN_VOLUME },
+            },
+          });
+          return layer.node;
+        },
         Plot.axisY(ticks, {
           anchor: "right",
           tickSize: 0,
@@ -279,7 +273,6 @@ export function createChartEngine(host: HTMLElement, callbacks: ChartCallbacks):
       ],
     });
     plotHost.append(plot);
-    const svg = plot as SVGSVGElement;
     rendered = {
       x: plot.scale("x")!,
       y: plot.scale("y")!,
@@ -290,16 +283,14 @@ export function createChartEngine(host: HTMLElement, callbacks: ChartCallbacks):
       yLo,
       volMax,
       volSpan,
-      bodies: svg.querySelector("g.fb-body"),
-      wicks: svg.querySelector("g.fb-wick"),
-      volumes: svg.querySelector("g.fb-vol"),
+      layer,
     };
     placeLastPrice();
     const elapsed = performance.now() - started;
     metrics.renders++;
     metrics.lastRenderMs = elapsed;
     metrics.maxRenderMs = Math.max(metrics.maxRenderMs, elapsed);
-    metrics.renderedBars = slice.length;
+    metrics.renderedBars = Math.max(0, i1 - i0 + 1);
     host.dataset.renders = String(metrics.renders);
   }
 
@@ -320,30 +311,13 @@ export function createChartEngine(host: HTMLElement, callbacks: ChartCallbacks):
     const r = rendered;
     if (r === null) return false;
     const i = bars.length - 1;
-    if (i < r.i0 || i > r.i1) return true; // not drawn: nothing to move
+    if (i < r.i0 || i > r.i1) {
+      placeLastPrice(); // not drawn: nothing to move but the last-price line
+      return true;
+    }
     const bar = bars[i];
     if (bar.high > r.pHi || bar.low < r.pLo || bar.volume > r.volMax) return false;
-    const k = i - r.i0;
-    const body = r.bodies?.children[k];
-    const wick = r.wicks?.children[k];
-    const volume = r.volumes?.children[k];
-    if (body === undefined || wick === undefined || volume === undefined) return false;
-    if (r.bodies!.children.length !== r.i1 - r.i0 + 1) return false; // Plot dropped a datum: indices differ
-    const y = r.y.apply;
-    const color = bar.close >= bar.open ? UP : DOWN;
-    const yOpen = y(bar.open);
-    const yClose = y(bar.close);
-    body.setAttribute("y", String(Math.min(yOpen, yClose) - 0.5));
-    body.setAttribute("height", String(Math.abs(yClose - yOpen) + 1));
-    body.setAttribute("fill", color);
-    wick.setAttribute("y1", String(y(bar.low)));
-    wick.setAttribute("y2", String(y(bar.high)));
-    wick.setAttribute("stroke", color);
-    const yBase = y(r.yLo);
-    const yTop = y(r.yLo + (bar.volume / r.volMax) * r.volSpan);
-    volume.setAttribute("y", String(Math.min(yBase, yTop)));
-    volume.setAttribute("height", String(Math.abs(yBase - yTop)));
-    volume.setAttribute("fill", bar.close >= bar.open ? UP_VOLUME : DOWN_VOLUME);
+    if (r.layer === null || !r.layer.patchLive(bar)) return false;
     placeLastPrice();
     return true;
   }

@@ -9,6 +9,7 @@ import { type AppConfig, loadConfig } from "../../core/config.ts";
 import { createLogger } from "../../core/log.ts";
 import { startApp } from "../../main.ts";
 import { launchBrowser, skipWithoutBrowser } from "../_helpers/browser.ts";
+import type { Page } from "playwright-core";
 
 const SCREENSHOT = new URL("../../.artifacts/terminal.png", import.meta.url);
 /** Safety net for waits; a step that needs it has failed. */
@@ -26,7 +27,8 @@ function testConfig(dir: string): AppConfig {
 }
 
 Deno.test({
-  name: "the terminal page: live candles and quotes, watchlist search/add/select/remove, intervals, zoom, no errors",
+  name:
+    "the terminal page: live candles and quotes, watchlist search/add/select/remove, intervals, zoom, pinch, no errors",
   ignore: skipWithoutBrowser(),
   async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "fluxbook-browser-" });
@@ -51,8 +53,8 @@ Deno.test({
 
       await page.goto(app.url);
       await t.step("the chart draws candles once hydrated", async () => {
-        await page.waitForSelector('.chart[data-mounted="1"] .chart-svg g.fb-body rect', { timeout: WAIT_MS });
-        const bodies = await page.locator(".chart-svg g.fb-body rect").count();
+        await page.waitForSelector('.chart[data-mounted="1"] .chart-svg g.fb-body path', { timeout: WAIT_MS });
+        const bodies = await drawnBodies(page);
         assert.ok(bodies > 50, `${bodies} candle bodies`);
         assert.equal(await page.getAttribute(".chart", "data-symbol"), "AAPL");
       });
@@ -109,7 +111,7 @@ Deno.test({
           { timeout: WAIT_MS },
         );
         assert.match(page.url(), /symbol=TSLA/);
-        assert.ok(await page.locator(".chart-svg g.fb-body rect").count() > 10);
+        assert.ok(await drawnBodies(page) > 10);
       });
 
       await t.step("switching the interval reloads the chart at that interval", async () => {
@@ -146,6 +148,27 @@ Deno.test({
         }
       });
 
+      await t.step("pinching the chart with two touches zooms in (fingers apart) and out (together)", async () => {
+        // Let the zoom-out's reload land first: a viewport adopted mid-gesture would move the view on its own.
+        await page.waitForTimeout(300);
+        await page.waitForSelector(".chart-loading", { state: "detached", timeout: WAIT_MS });
+        const box = (await page.locator(".chart-canvas").boundingBox())!;
+        const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+        const narrower = await pinch(page, centre, { fromGapPx: 100, toGapPx: 300 });
+        assert.deepEqual(narrower.pointers, { touch: 2 }, "two touch pointers reached the chart");
+        assert.ok(
+          narrower.after < narrower.before * 0.8,
+          `pinch-out narrows the visible range: ${narrower.before.toFixed(1)} → ${narrower.after.toFixed(1)} bars`,
+        );
+        await page.waitForTimeout(300);
+        await page.waitForSelector(".chart-loading", { state: "detached", timeout: WAIT_MS });
+        const wider = await pinch(page, centre, { fromGapPx: 300, toGapPx: 100 });
+        assert.ok(
+          wider.after > wider.before * 1.25,
+          `pinch-in widens the visible range: ${wider.before.toFixed(1)} → ${wider.after.toFixed(1)} bars`,
+        );
+      });
+
       await t.step("removing the selected symbol moves the chart to another one", async () => {
         await page.hover('tr[data-symbol="TSLA"]');
         await page.click('tr[data-symbol="TSLA"] button.remove');
@@ -173,6 +196,68 @@ Deno.test({
     }
   },
 });
+
+/** Candle bodies drawn: one subpath per bar in the per-colour paths, plus the newest bar's own rect. */
+async function drawnBodies(page: Page): Promise<number> {
+  return await page.evaluate(() => {
+    let count = document.querySelectorAll(".chart-svg g.fb-body rect").length;
+    for (const path of document.querySelectorAll(".chart-svg g.fb-body path")) {
+      count += (path.getAttribute("d") ?? "").split("M").length - 1;
+    }
+    return count;
+  });
+}
+
+/**
+ * A two-finger pinch through Chromium's real touch input (CDP), so the page gets the pointer events a phone sends:
+ * pointerType "touch", one pointerId per finger. The fingers start `fromGapPx` apart around `centre` and move to
+ * `toGapPx`. Returns the visible span (bars) when the first finger lands and when the last one lifts, read inside
+ * the page at those events, so a reload after the gesture settles cannot blur the figure.
+ */
+async function pinch(
+  page: Page,
+  centre: { x: number; y: number },
+  options: { fromGapPx: number; toGapPx: number },
+): Promise<{ before: number; after: number; pointers: Record<string, number> }> {
+  await page.evaluate(() => {
+    const host = document.querySelector<HTMLElement>(".chart-canvas")!;
+    const engine = (globalThis as { __fluxbookChart?: { view: { start: number; end: number } } }).__fluxbookChart!;
+    const record = { spans: [] as number[], ids: {} as Record<string, number[]>, stop: new AbortController() };
+    (globalThis as { __pinch?: unknown }).__pinch = record;
+    const note = (event: PointerEvent): void => {
+      record.spans.push(engine.view.end - engine.view.start);
+      const ids = record.ids[event.pointerType] ??= [];
+      if (!ids.includes(event.pointerId)) ids.push(event.pointerId);
+    };
+    // Capture on the way down (before the chart handles the landing), bubble on the way up (after the last move).
+    host.addEventListener("pointerdown", note, { capture: true, signal: record.stop.signal });
+    host.addEventListener("pointerup", note, { signal: record.stop.signal });
+  });
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const fingers = (gap: number) => [
+      { id: 1, x: centre.x - gap / 2, y: centre.y },
+      { id: 2, x: centre.x + gap / 2, y: centre.y },
+    ];
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: fingers(options.fromGapPx) });
+    const steps = 6;
+    for (let i = 1; i <= steps; i++) {
+      const gap = options.fromGapPx + ((options.toGapPx - options.fromGapPx) * i) / steps;
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: fingers(gap) });
+    }
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  } finally {
+    await cdp.detach();
+  }
+  return await page.evaluate(() => {
+    const record = (globalThis as {
+      __pinch?: { spans: number[]; ids: Record<string, number[]>; stop: AbortController };
+    }).__pinch!;
+    record.stop.abort();
+    const pointers = Object.fromEntries(Object.entries(record.ids).map(([type, ids]) => [type, ids.length]));
+    return { before: record.spans[0], after: record.spans[record.spans.length - 1], pointers };
+  });
+}
 
 /** Polls GET /api/watchlist until the saved list satisfies `ok`. */
 async function waitForSaved(baseUrl: string, ok: (symbols: string[]) => boolean): Promise<void> {
