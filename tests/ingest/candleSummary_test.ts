@@ -243,3 +243,16 @@ Deno.test("a kill between a commit and the summary's refresh leaves the watermar
     assert.equal((await assertSummaryCorrect(store, h)).throughMs, HISTORY_START_MS + 10 * HOUR_MS);
   });
 });
+
+Deno.test("store.refreshSummary() moves a stream at most ~1 000 bars per pass and finishes at the next passes", async () => {
+  await withTempDir(async (dir) => {
+    await using store = await openStore(`${dir}/cache.duckdb`);
+    const h = createCandleHistory("STEP");
+    // 40 hours of one-minute bars at once, a replay say: a pass summarises 16 whole hours of them.
+    await store.commit({ candles: h.bars(0, 40 * 60 + 30) });
+    for (const hours of [16, 32, 40, 40]) {
+      await store.refreshSummary();
+      assert.equal((await assertSummaryCorrect(store, h)).throughMs, HISTORY_START_MS + hours * HOUR_MS);
+    }
+  });
+});
