@@ -10,6 +10,7 @@ import type { AppConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { type BackfillClient, createBackfillClient } from "./backfillClient.ts";
 import { createDeduper } from "./dedupe.ts";
+import { isFatalStoreError } from "./fatalStoreError.ts";
 import { parseInterval } from "./interval.ts";
 import { createPipeline, type PipelineBatch, type PipelineItem } from "./pipeline.ts";
 import {
@@ -608,7 +609,8 @@ export async function startIngest(
       commitFailures++;
       retryBatch = storeBatch;
       retrySourceTimes = sourceTimes;
-      stats.commitError = errorText(error);
+      if (fatalError === null && isFatalStoreError(error)) noteFatal("commit", error);
+      stats.commitError = fatalError ?? errorText(error);
       // Retried with backoff (the flush timer waits for retryAtMs); logged for the first attempts, then rarely.
       retryAtMs = Date.now() + Math.min(5000, 100 * 2 ** Math.min(commitFailures - 1, 6));
       if (commitFailures <= 6 || commitFailures % 12 === 0) {
@@ -684,16 +686,37 @@ export async function startIngest(
   }, tune.statsMs);
   let lastSummaryMs = Date.now();
 
+  /**
+   * Set once DuckDB reported a FATAL error (a checkpoint that hit a full disk, say): the instance refuses every
+   * statement from then on and only a restart (which replays the WAL) brings the cache back, so commits keep
+   * failing with this message, which /api/health shows as `commitError`.
+   */
+  let fatalError: string | null = null;
+  function noteFatal(what: string, error: unknown): void {
+    fatalError = `the cache is unusable until fluxbook restarts (a ${what} hit a fatal DuckDB error): ${
+      errorText(error)
+    }`;
+    stats.commitError = fatalError;
+    log.error(`${what} failed with a fatal DuckDB error: restart fluxbook to use the cache again`, {
+      error: errorText(error),
+    });
+  }
+  function maintenanceFailed(what: string, error: unknown): void {
+    if (fatalError !== null) return;
+    if (isFatalStoreError(error)) noteFatal(what, error);
+    else log.warn(`${what} failed`, { error: errorText(error) });
+  }
+
   const checkpointTimer = setInterval(() => {
     void (committing ?? Promise.resolve()).then(() => store.checkpoint()).catch((error) =>
-      log.warn("checkpoint failed", { error: String(error) })
+      maintenanceFailed("checkpoint", error)
     );
   }, tune.checkpointMs);
 
   const compactTimer = setInterval(() => {
     void (committing ?? Promise.resolve()).then(() => store.compact()).then((r) =>
       log.debug("compacted", { removed: r.removedRows })
-    ).catch((error) => log.warn("compaction failed", { error: String(error) }));
+    ).catch((error) => maintenanceFailed("compaction", error));
   }, tune.compactMs);
 
   // The hourly summary follows the commits a few seconds behind, in its own transaction (see candleSummary.ts);

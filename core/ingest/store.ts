@@ -33,6 +33,7 @@ import { buildCandleSummary, type CandleSummary, createCandleSummary, type Refre
 import type { GapRow, GapState, IngestCursor, RowLineage, StoreBatch } from "./storeBatch.ts";
 import { storeDirectoryError, storeOpenError } from "./storeOpenError.ts";
 import { lockStoreFile, type StoreFileLock } from "./storeFileLock.ts";
+import { isFatalStoreError } from "./fatalStoreError.ts";
 import {
   COMPACT_CANDLES_SQL,
   LOWER_REVISION_WATERMARK_SQL,
@@ -396,6 +397,10 @@ function createStore(parts: StoreParts): Store {
       // Deleted rows only give their space back at a checkpoint.
       await connection.run("CHECKPOINT");
     } catch (cause) {
+      // A FATAL error (a full disk, say) invalidated the database: no later checkpoint will happen, say so.
+      if (isFatalStoreError(cause)) {
+        throw new Error(`Cannot checkpoint cache ${path} after compaction: ${errorMessage(cause)}`, { cause });
+      }
       logger?.warn("checkpoint after compaction failed; it will happen at the next one", {
         path,
         error: errorMessage(cause),
@@ -467,7 +472,12 @@ function createStore(parts: StoreParts): Store {
       serial("load last open time", () => queryLastOpenTimeMs(connection, symbol, interval)),
     checkpoint: () =>
       serial("checkpoint", async () => {
-        if (!readOnly) await connection.run("CHECKPOINT");
+        if (readOnly) return;
+        try {
+          await connection.run("CHECKPOINT");
+        } catch (cause) {
+          throw new Error(`Cannot checkpoint cache ${path}: ${errorMessage(cause)}`, { cause });
+        }
       }),
     compact: () => serial("compact candles", compact),
     refreshSummary: () =>

@@ -11,6 +11,7 @@ import type { Scenario } from "../types.ts";
 import type { ScenarioRun } from "../createScenarioRun.ts";
 
 const DISK_FULL = /No space left on device|disk is full|out of disk/i;
+const FATAL = /FATAL Error|database has been invalidated/;
 
 export const diskFullScenario: Scenario = {
   id: 15,
@@ -62,6 +63,20 @@ async function diskFull(run: ScenarioRun, smallDisk: string): Promise<void> {
     !(health instanceof Error) && health.status !== "live",
     health instanceof Error ? health.message : `status "${health.status}" while every commit fails`,
   );
+  // A checkpoint (the timer's, or DuckDB's own at a commit) that hits the full disk is FATAL for DuckDB: the
+  // instance refuses everything until a restart, and the app must say that, not merely that a write failed.
+  if (app.logLines().some((l) => FATAL.test(l))) {
+    const restartLine = app.logLines().find((l) => / ERROR /.test(l) && /restart/i.test(l));
+    const commitError = health instanceof Error ? null : health.commitError;
+    run.check(
+      "a fatal DuckDB error is an ERROR that asks for a restart, and /api/health shows it",
+      restartLine !== undefined && commitError !== null && /restart/i.test(commitError),
+      `log: ${restartLine?.replace(/^\S+\s+/, "").slice(0, 200) ?? "no ERROR line asks for a restart"}; ` +
+        `health commitError: ${JSON.stringify(commitError?.slice(0, 200) ?? null)}`,
+    );
+  } else {
+    run.note("no fatal DuckDB error this run (the full disk hit commits only, not a checkpoint)");
+  }
   // A full disk can last hours: the error must not flood the log (at most one line a second).
   const errorLines = app.logLines().filter((l) => / ERROR /.test(l)).length - errorsBefore;
   run.check(
