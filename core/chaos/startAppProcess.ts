@@ -8,6 +8,7 @@ import { captureLines } from "./captureLines.ts";
 import { type Metrics, parsePrometheus } from "./parsePrometheus.ts";
 import { readProcStatus } from "./readProcStatus.ts";
 import { REPO_ROOT } from "./startPublisherProcess.ts";
+import { startTaskV8Flags } from "./startTaskV8Flags.ts";
 
 export interface AppProcessOptions {
   db: string;
@@ -26,6 +27,8 @@ export interface AppProcessOptions {
 export interface AppHealth {
   status: string;
   cacheOpen: boolean;
+  /** Why commits fail right now (a full disk; a fatal DuckDB error that needs a restart), or null. */
+  commitError: string | null;
   sources: { endpoint: string; state: string; detail: string; epoch: string | null }[];
   counters: Record<string, number | null>;
   sse: Record<string, number>;
@@ -65,6 +68,7 @@ export function startAppProcess(options: AppProcessOptions): AppProcess {
   const args = [
     "run",
     "-A",
+    ...startTaskV8Flags(Deno.readTextFileSync(`${REPO_ROOT}/deno.json`)),
     "--config",
     `${REPO_ROOT}/deno.json`,
     MAIN,

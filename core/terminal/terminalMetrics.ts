@@ -76,6 +76,15 @@ export function terminalMetrics(
       ],
     },
     {
+      name: "fluxbook_publish_to_commit_seconds",
+      help: "Source time to committed in the cache, quantiles over recent frames.",
+      type: "gauge",
+      samples: [
+        { labels: { quantile: "0.5" }, value: stats.publishToCommitMsP50 / 1000 },
+        { labels: { quantile: "0.99" }, value: stats.publishToCommitMsP99 / 1000 },
+      ],
+    },
+    {
       name: "fluxbook_source_up",
       help: "1 when the publisher is live, 0 otherwise; `state` names the connection state.",
       type: "gauge",
