@@ -85,7 +85,7 @@ export const DEFAULT_TUNING: IngestTuning = {
   warmupBars: 500,
   lateJoinSeqs: 5000,
   checkpointMs: 60_000,
-  compactMs: 300_000,
+  compactMs: 60_000,
   statsMs: 500,
   summaryMs: 30_000,
   commitDelayMs: 0,
