@@ -12,7 +12,7 @@
  *
  * Live runs (a live cell refreshing after a commit) share a budget: one at a time, and after a live run that took
  * d ms the next one waits d × (1 − share) / share ms, so live cells never take more than `liveShare` of the wall
- * time (default 5 %) from the ingest they follow, however heavy they are; a heavy live cell refreshes less often.
+ * time (default 3 %) from the ingest they follow, however heavy they are; a heavy live cell refreshes less often.
  * A live run waiting for its turn is superseded like any other, so refreshes coalesce.
  *
  * Runs are keyed: a run with the key of a run still going cancels that one ("superseded"). The pool has a few
@@ -55,7 +55,7 @@ export interface QueryEngineOptions {
   limits?: Partial<RunLimits>;
   /** Default 120 000. */
   exportTimeoutMs?: number;
-  /** The largest share of wall time live runs may take, in (0, 1]. Default 0.05. */
+  /** The largest share of wall time live runs may take, in (0, 1]. Default 0.03. */
   liveShare?: number;
 }
 
@@ -132,7 +132,7 @@ export async function openQueryEngine(instance: DuckDBInstance, options: QueryEn
   const exportTimeoutMs = options.exportTimeoutMs ?? 120_000;
   const connectionCount = Math.max(1, options.connections ?? 2);
   const exportDir = options.exportDir.replace(/\/+$/, "");
-  const liveShare = options.liveShare ?? 0.05;
+  const liveShare = options.liveShare ?? 0.03;
   if (!(liveShare > 0 && liveShare <= 1)) {
     throw new RangeError(`liveShare must be in (0, 1], got ${options.liveShare}`);
   }
