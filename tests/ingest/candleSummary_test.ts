@@ -1,30 +1,13 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { openStore, type Store } from "../../core/ingest/store.ts";
+import { query, withTempDir } from "./fixtures/storeTestKit.ts";
 import { NEWEST_REVISION_FIRST } from "../../core/ingest/storeSchema.ts";
 import { aggregateCandles } from "../../core/terminal/aggregateCandles.ts";
 import type { Candle } from "../../core/wire/types.ts";
 import { type CandleHistory, createCandleHistory, HISTORY_START_MS, HOUR_MS } from "./fixtures/candleHistory.ts";
 
 const CRASH_WRITER = new URL("./fixtures/summaryCrashWriter.ts", import.meta.url).pathname;
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "fluxbook-summary-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function query(store: Store, sql: string): Promise<unknown[][]> {
-  const connection = await store.instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRows();
-  } finally {
-    connection.closeSync();
-  }
-}
 
 interface Watermark {
   throughMs: number;

@@ -1,28 +1,11 @@
 import assert from "node:assert/strict";
 import { openStore, type Store } from "../../core/ingest/store.ts";
+import { query, withTempDir } from "./fixtures/storeTestKit.ts";
 import type { CandleRow, GapUpsert } from "../../core/ingest/storeBatch.ts";
 import { candleRow, tickRow, tradeRow } from "./fixtures/storeRows.ts";
 
 const MINUTE_MS = 60_000;
 const T0 = 1_700_000_040_000; // a minute boundary
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function query(store: Store, sql: string): Promise<unknown[][]> {
-  const connection = await store.instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRows();
-  } finally {
-    connection.closeSync();
-  }
-}
 
 async function count(store: Store, table: string): Promise<number> {
   return Number((await query(store, `SELECT count(*) FROM ${table}`))[0][0]);
