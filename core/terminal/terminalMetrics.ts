@@ -48,6 +48,16 @@ export function terminalMetrics(
     type: "gauge",
     samples: [{ value }],
   });
+  /** A median and a p99 kept in ms, exposed in seconds as quantile-labelled gauges. */
+  const quantiles = (name: string, help: string, p50Ms: number, p99Ms: number): MetricFamily => ({
+    name,
+    help,
+    type: "gauge",
+    samples: [
+      { labels: { quantile: "0.5" }, value: p50Ms / 1000 },
+      { labels: { quantile: "0.99" }, value: p99Ms / 1000 },
+    ],
+  });
   families.push(
     gauge("fluxbook_cache_open", "1 when the DuckDB cache is open.", options.cacheOpen ? 1 : 0),
     gauge("fluxbook_gaps_open", "Sequence gaps not yet filled.", stats.gapsOpen),
@@ -66,24 +76,18 @@ export function terminalMetrics(
       "When the cache last committed, seconds since the Unix epoch (0: never).",
       (stats.lastCommitMs ?? 0) / 1000,
     ),
-    {
-      name: "fluxbook_commit_latency_seconds",
-      help: "Commit latency quantiles over recent commits.",
-      type: "gauge",
-      samples: [
-        { labels: { quantile: "0.5" }, value: stats.commitLatencyMsP50 / 1000 },
-        { labels: { quantile: "0.99" }, value: stats.commitLatencyMsP99 / 1000 },
-      ],
-    },
-    {
-      name: "fluxbook_publish_to_commit_seconds",
-      help: "Source time to committed in the cache, quantiles over recent frames.",
-      type: "gauge",
-      samples: [
-        { labels: { quantile: "0.5" }, value: stats.publishToCommitMsP50 / 1000 },
-        { labels: { quantile: "0.99" }, value: stats.publishToCommitMsP99 / 1000 },
-      ],
-    },
+    quantiles(
+      "fluxbook_commit_latency_seconds",
+      "Commit latency quantiles over recent commits.",
+      stats.commitLatencyMsP50,
+      stats.commitLatencyMsP99,
+    ),
+    quantiles(
+      "fluxbook_publish_to_commit_seconds",
+      "Source time to committed in the cache, quantiles over recent frames.",
+      stats.publishToCommitMsP50,
+      stats.publishToCommitMsP99,
+    ),
     {
       name: "fluxbook_source_up",
       help: "1 when the publisher is live, 0 otherwise; `state` names the connection state.",
