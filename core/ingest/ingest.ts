@@ -75,6 +75,8 @@ export interface IngestTuning {
   summaryMs: number;
   /** Delay injected before each commit (tests of a slow store). */
   commitDelayMs: number;
+  /** Most rows in one commit: a backlog is committed in transactions of this size (see pipeline.ts). */
+  maxBatchRows: number;
 }
 
 export const DEFAULT_TUNING: IngestTuning = {
@@ -89,6 +91,7 @@ export const DEFAULT_TUNING: IngestTuning = {
   statsMs: 500,
   summaryMs: 30_000,
   commitDelayMs: 0,
+  maxBatchRows: 131_072,
 };
 
 export interface Ingest {
@@ -179,7 +182,7 @@ export async function startIngest(
   hooks.onReady?.(series);
 
   const wanted = (topic: string): boolean => config.topics.some((prefix) => topic.startsWith(prefix));
-  const pipeline = createPipeline({ sequencer, deduper, stats, isWanted: wanted });
+  const pipeline = createPipeline({ sequencer, deduper, stats, isWanted: wanted, maxBatchRows: tune.maxBatchRows });
 
   // ---- feeds ---------------------------------------------------------------------------------------------------
   const feeds: Feed[] = config.pubEndpoints.map((pubEndpoint, index) => ({
@@ -597,7 +600,8 @@ export async function startIngest(
       for (const sample of taken.lagSamplesMs) noteLatency(lagSamples, sample);
       stats.lagMsP50 = percentile(lagSamples, 0.5);
     }
-    batchStartedMs = null;
+    // Rows still pending sit in full batches behind this one (a backlog): they are due as soon as it is done.
+    batchStartedMs = pipeline.pendingRows() > 0 ? Date.now() - config.flushMs : null;
     const rows = (storeBatch.candles?.length ?? 0) + (storeBatch.ticks?.length ?? 0) +
       (storeBatch.trades?.length ?? 0);
     if (rows === 0 && !storeBatch.cursors?.length && !storeBatch.gaps?.length) return;

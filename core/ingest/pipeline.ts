@@ -76,6 +76,12 @@ export interface PipelineOptions {
   stats: IngestStats;
   /** Whether a topic is one we subscribe to (heartbeat cursors of other topics are ignored). */
   isWanted(topic: string): boolean;
+  /**
+   * A batch holding this many rows is sealed at the end of the frame that filled it, and the next frame starts
+   * a new one, so that a backlog is committed in bounded transactions instead of one that grows with the backlog
+   * (and ends a burst with one long commit). Default: no limit.
+   */
+  maxBatchRows?: number;
 }
 
 export interface Pipeline {
@@ -85,9 +91,9 @@ export interface Pipeline {
   takeFindings(): Findings;
   /** Window updates (accepted bars) since the last call; they need not wait for the commit. */
   takeUpdates(): CandleUpdate[];
-  /** Hands over the batch built so far and starts a new one. */
+  /** Hands over the oldest sealed batch, or else the batch built so far (and starts a new one). */
   take(): PipelineBatch;
-  /** Rows waiting in the current batch. */
+  /** Rows waiting, in sealed batches and the current one. */
   pendingRows(): number;
 }
 
@@ -105,7 +111,12 @@ export function emptyBatch(): PipelineBatch {
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { sequencer, deduper, stats, isWanted } = options;
+  const maxBatchRows = options.maxBatchRows ?? Infinity;
   let batch = emptyBatch();
+  /** Full batches, oldest first; each one's cursors cover exactly its own frames. */
+  const sealed: PipelineBatch[] = [];
+  let sealedRows = 0;
+  const rowsOf = (b: PipelineBatch): number => b.candles.length + b.ticks.length + b.trades.length;
   let findings: Findings = { gapsOpened: [], firstSights: [], epochChanges: [] };
   let updates: CandleUpdate[] = [];
 
@@ -119,6 +130,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   function process(item: PipelineItem): void {
+    processFrame(item);
+    const rows = rowsOf(batch);
+    if (rows >= maxBatchRows) {
+      sealed.push(batch);
+      sealedRows += rows;
+      batch = emptyBatch();
+    }
+  }
+
+  function processFrame(item: PipelineItem): void {
     stats.frames++;
     stats.bytes += item.frame.byteLength;
     const decoded = decodeFrame(item.frame);
@@ -308,11 +329,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return taken;
     },
     take(): PipelineBatch {
+      const oldest = sealed.shift();
+      if (oldest) {
+        sealedRows -= rowsOf(oldest);
+        return oldest;
+      }
       const taken = batch;
       batch = emptyBatch();
       return taken;
     },
-    pendingRows: () => batch.candles.length + batch.ticks.length + batch.trades.length,
+    pendingRows: () => sealedRows + rowsOf(batch),
   };
 }
 

@@ -28,7 +28,7 @@ import {
 import type { Candle } from "../wire/types.ts";
 import type { Logger } from "../log.ts";
 import { appendRows } from "./appendRows.ts";
-import { type CandleStaging, createCandleStaging } from "./candleStaging.ts";
+import { type CandleAppender, createCandleAppender } from "./candleAppender.ts";
 import { buildCandleSummary, type CandleSummary, createCandleSummary, type RefreshResult } from "./candleSummary.ts";
 import type { GapRow, GapState, IngestCursor, RowLineage, StoreBatch } from "./storeBatch.ts";
 import { storeDirectoryError, storeOpenError } from "./storeOpenError.ts";
@@ -194,7 +194,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
       logger: options.logger,
     });
     const statements = readOnly ? undefined : await prepareStatements(connection);
-    const staging = readOnly ? null : await createCandleStaging(connection);
+    const candleWriter = readOnly ? null : createCandleAppender(connection);
     const summary = readOnly ? null : await createCandleSummary(connection);
     const epochs = await loadEpochRanks(connection);
     const cursors = new Map((await queryCursors(connection)).map((c) => [cursorKey(c.source, c.topic), c]));
@@ -207,7 +207,7 @@ export async function openStore(path: string, options: StoreOptions = {}): Promi
       connection,
       lock,
       statements,
-      staging,
+      candleWriter,
       summary,
       epochs,
       cursors,
@@ -229,7 +229,7 @@ interface StoreParts {
   connection: DuckDBConnection;
   lock: StoreFileLock | null;
   statements: Statements | undefined;
-  staging: CandleStaging | null;
+  candleWriter: CandleAppender | null;
   summary: CandleSummary | null;
   epochs: Map<string, EpochRank>;
   cursors: Map<string, IngestCursor>;
@@ -239,7 +239,8 @@ interface StoreParts {
 }
 
 function createStore(parts: StoreParts): Store {
-  const { path, readOnly, instance, connection, lock, statements, staging, summary, epochs, cursors, logger } = parts;
+  const { path, readOnly, instance, connection, lock, statements, candleWriter, summary, epochs, cursors, logger } =
+    parts;
   let revisedFromMs = parts.revisedFromMs;
   const appenders = new Map<DataTable, DuckDBAppender>();
   let tail: Promise<unknown> = Promise.resolve();
@@ -270,7 +271,7 @@ function createStore(parts: StoreParts): Store {
 
   /** Drops appenders whose rows may be half-flushed, without flushing them: a flush here would auto-commit. */
   function discardAppenders(): void {
-    staging?.reset();
+    candleWriter?.reset();
     for (const appender of appenders.values()) {
       try {
         appender.clear();
@@ -330,7 +331,7 @@ function createStore(parts: StoreParts): Store {
       if (oldestMs < revisedFromMs) {
         await connection.run(LOWER_REVISION_WATERMARK_SQL, [BigInt(Math.round(oldestMs * 1000))]);
       }
-      if (candles.length > 0) await staging!.write(candles);
+      if (candles.length > 0) await candleWriter!.write(candles);
       // Usually nothing: only a new stream or a bar older than its summary's watermark writes here.
       if (summaryPlan !== null) await summary!.write(summaryPlan);
       if (ticks.length > 0) appendRows(await appenderFor("ticks"), ticks, tickColumns);
@@ -437,7 +438,7 @@ function createStore(parts: StoreParts): Store {
       for (const appender of appenders.values()) appender.closeSync();
       appenders.clear();
       if (statements) { for (const statement of Object.values(statements)) statement.destroySync(); }
-      staging?.close();
+      candleWriter?.close();
       connection.closeSync();
       instance.closeSync();
       lock?.release();
