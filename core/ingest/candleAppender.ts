@@ -21,11 +21,11 @@ import { type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk, type DuckD
 import duckdb from "@duckdb/node-bindings";
 import { CHUNK_ROWS } from "./appendRows.ts";
 import { candleColumns } from "./storeSchema.ts";
-import type { CandleRow } from "./storeBatch.ts";
+import type { CandleColumns, CandleStream } from "./candleColumns.ts";
 
 export interface CandleAppender {
-  /** Appends `rows` to `candles` and flushes the appender; call inside a transaction. */
-  write(rows: readonly CandleRow[]): Promise<void>;
+  /** Appends the rows to `candles` and flushes the appender; call inside a transaction. */
+  write(candles: CandleColumns): Promise<void>;
   /** After a rollback: drops the appender without flushing (a flush outside the transaction would commit). */
   reset(): void;
   close(): void;
@@ -87,39 +87,44 @@ export function inlineString(value: string): InlineString {
 }
 
 /** A string column being filled: its inline records, plus the rows whose value was too long to inline. */
-class StringColumn {
-  readonly words = new Uint32Array(CHUNK_ROWS * (STRING_BYTES / 4));
+interface StringColumn {
+  words: Uint32Array;
   /** Row index → string, for values assigned through the C API after the bulk copy. */
-  long: [number, string][] = [];
-  private readonly cache = new Map<string, InlineString>();
-  /** Rows come in runs of one stream: most look-ups are the previous row's value. */
-  private lastValue: string | null = null;
-  private lastRecord: InlineString = null;
+  long: [number, string][];
+}
 
-  set(row: number, value: string): void {
-    let record = this.lastRecord;
-    if (value !== this.lastValue) {
-      record = this.cache.get(value) ?? null;
-      if (record === null && !this.cache.has(value)) {
-        record = inlineString(value);
-        // Bounded: a hostile feed could send endless distinct symbols; the cache then just starts over.
-        if (this.cache.size >= 4096) this.cache.clear();
-        this.cache.set(value, record);
-      }
-      this.lastValue = value;
-      this.lastRecord = record;
-    }
-    const at = row * 4;
-    if (record === null) {
-      this.words.fill(0, at, at + 4);
-      this.long.push([row, value]);
-      return;
-    }
-    this.words[at] = record[0];
-    this.words[at + 1] = record[1];
-    this.words[at + 2] = record[2];
-    this.words[at + 3] = record[3];
+function stringColumn(): StringColumn {
+  return { words: new Uint32Array(CHUNK_ROWS * (STRING_BYTES / 4)), long: [] };
+}
+
+function setString(column: StringColumn, row: number, record: InlineString, value: string): void {
+  const at = row * 4;
+  if (record === null) {
+    column.words.fill(0, at, at + 4);
+    column.long.push([row, value]);
+    return;
   }
+  column.words[at] = record[0];
+  column.words[at + 1] = record[1];
+  column.words[at + 2] = record[2];
+  column.words[at + 3] = record[3];
+}
+
+/** Each stream's strings as `duckdb_string_t` records, indexed like `CandleColumns.streams`. */
+interface StreamRecords {
+  symbol: InlineString[];
+  interval: InlineString[];
+  source: InlineString[];
+  origin: InlineString[];
+}
+
+function streamRecords(streams: readonly CandleStream[]): StreamRecords {
+  return {
+    symbol: streams.map((s) => inlineString(s.symbol)),
+    interval: streams.map((s) => inlineString(s.interval)),
+    source: streams.map((s) => inlineString(s.source)),
+    origin: streams.map((s) => inlineString(s.origin)),
+  };
 }
 
 /** Creates the writer on the writer connection; the appender itself is created on first use. */
@@ -131,17 +136,10 @@ export function createCandleAppender(connection: DuckDBConnection): CandleAppend
   }
   const chunk = DuckDBDataChunk.create(types, CHUNK_ROWS);
   const strings = {
-    symbol: new StringColumn(),
-    interval: new StringColumn(),
-    source: new StringColumn(),
-    origin: new StringColumn(),
-  };
-  const f64 = {
-    open: new Float64Array(CHUNK_ROWS),
-    high: new Float64Array(CHUNK_ROWS),
-    low: new Float64Array(CHUNK_ROWS),
-    close: new Float64Array(CHUNK_ROWS),
-    volume: new Float64Array(CHUNK_ROWS),
+    symbol: stringColumn(),
+    interval: stringColumn(),
+    source: stringColumn(),
+    origin: stringColumn(),
   };
   /** 8-byte integers as (low, high) uint32 pairs. */
   const i64 = {
@@ -150,7 +148,6 @@ export function createCandleAppender(connection: DuckDBConnection): CandleAppend
     seq: new Uint32Array(CHUNK_ROWS * 2),
     epoch: new BigUint64Array(CHUNK_ROWS),
   };
-  const partial = new Uint8Array(CHUNK_ROWS);
   let appender: DuckDBAppender | null = null;
 
   function copy(column: number, view: ArrayBufferView, count: number, bytesPerRow: number): void {
@@ -171,41 +168,32 @@ export function createCandleAppender(connection: DuckDBConnection): CandleAppend
     values.long = [];
   }
 
-  /** Fills the chunk with rows[start, start + count). */
-  function fill(rows: readonly CandleRow[], start: number, count: number): void {
-    let previous: CandleRow | null = null;
-    let epoch = 0n;
+  /** Fills the chunk with rows [start, start + count) of `candles`. */
+  function fill(candles: CandleColumns, records: StreamRecords, start: number, count: number): void {
+    const end = start + count;
     for (let i = 0; i < count; i++) {
-      const row = rows[start + i];
-      checkRow(row);
-      strings.symbol.set(i, row.symbol);
-      strings.interval.set(i, row.interval);
-      strings.source.set(i, row.source);
-      strings.origin.set(i, row.origin);
-      f64.open[i] = row.open;
-      f64.high[i] = row.high;
-      f64.low[i] = row.low;
-      f64.close[i] = row.close;
-      f64.volume[i] = row.volume;
-      partial[i] = row.partial ? 1 : 0;
-      writeInt64(i64.openTime, i, row.openTimeMs * 1000);
-      writeInt64(i64.recvTime, i, Math.round(row.recvTimeMs * 1000));
-      writeInt64(i64.seq, i, row.seq);
-      if (previous === null || row.epoch !== previous.epoch) epoch = row.epoch;
-      i64.epoch[i] = epoch;
-      previous = row;
+      const row = start + i;
+      const s = candles.stream[row];
+      setString(strings.symbol, i, records.symbol[s], candles.streams[s].symbol);
+      setString(strings.interval, i, records.interval[s], candles.streams[s].interval);
+      setString(strings.source, i, records.source[s], candles.streams[s].source);
+      setString(strings.origin, i, records.origin[s], candles.streams[s].origin);
+      i64.epoch[i] = candles.streams[s].epoch;
+      writeInt64(i64.openTime, i, candles.openTimeMs[row] * 1000);
+      writeInt64(i64.recvTime, i, Math.round(candles.recvTimeMs[row] * 1000));
+      writeInt64(i64.seq, i, candles.seq[row]);
     }
     duckdb.data_chunk_reset(chunk.chunk);
     copyStrings(COL.symbol, strings.symbol, count);
     copyStrings(COL.interval, strings.interval, count);
     copyStrings(COL.source, strings.source, count);
     copyStrings(COL.origin, strings.origin, count);
-    copy(COL.open, f64.open, count, 8);
-    copy(COL.high, f64.high, count, 8);
-    copy(COL.low, f64.low, count, 8);
-    copy(COL.close, f64.close, count, 8);
-    copy(COL.volume, f64.volume, count, 8);
-    copy(COL.partial, partial, count, 1);
+    copy(COL.open, candles.open.subarray(start, end), count, 8);
+    copy(COL.high, candles.high.subarray(start, end), count, 8);
+    copy(COL.low, candles.low.subarray(start, end), count, 8);
+    copy(COL.close, candles.close.subarray(start, end), count, 8);
+    copy(COL.volume, candles.volume.subarray(start, end), count, 8);
+    copy(COL.partial, candles.partial.subarray(start, end), count, 1);
     copy(COL.openTime, i64.openTime, count, 8);
     copy(COL.recvTime, i64.recvTime, count, 8);
     copy(COL.seq, i64.seq, count, 8);
@@ -224,11 +212,13 @@ export function createCandleAppender(connection: DuckDBConnection): CandleAppend
   }
 
   return {
-    async write(rows) {
+    async write(candles) {
+      checkRows(candles);
+      const records = streamRecords(candles.streams);
       appender ??= await connection.createAppender("candles");
-      for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-        const count = Math.min(CHUNK_ROWS, rows.length - start);
-        fill(rows, start, count);
+      for (let start = 0; start < candles.length; start += CHUNK_ROWS) {
+        const count = Math.min(CHUNK_ROWS, candles.length - start);
+        fill(candles, records, start, count);
         appender.appendDataChunk(chunk);
       }
       appender.flushSync();
@@ -247,14 +237,17 @@ function writeInt64(words: Uint32Array, row: number, value: number): void {
 }
 
 /** The raw writer cannot tell a bad number from a good one; refuse what would not survive the trip. */
-function checkRow(row: CandleRow): void {
-  if (
-    !Number.isSafeInteger(row.openTimeMs * 1000) || !Number.isSafeInteger(row.seq) || row.seq < 0 ||
-    !Number.isFinite(row.recvTimeMs) || Math.abs(row.recvTimeMs * 1000) >= 2 ** 53
-  ) {
-    throw new RangeError(
-      `Cannot append candle ${row.symbol} ${row.interval} @ ${row.openTimeMs}: open time, seq or receive time ` +
-        `out of range (openTimeMs ${row.openTimeMs}, seq ${row.seq}, recvTimeMs ${row.recvTimeMs})`,
-    );
+function checkRows(candles: CandleColumns): void {
+  for (let i = 0; i < candles.length; i++) {
+    const openUs = candles.openTimeMs[i] * 1000;
+    const seq = candles.seq[i];
+    const recvUs = candles.recvTimeMs[i] * 1000;
+    if (!Number.isSafeInteger(openUs) || !Number.isSafeInteger(seq) || seq < 0 || !(Math.abs(recvUs) < 2 ** 53)) {
+      const row = candles.row(i);
+      throw new RangeError(
+        `Cannot append candle ${row.symbol} ${row.interval} @ ${row.openTimeMs}: open time, seq or receive time ` +
+          `out of range (openTimeMs ${row.openTimeMs}, seq ${row.seq}, recvTimeMs ${row.recvTimeMs})`,
+      );
+    }
   }
 }

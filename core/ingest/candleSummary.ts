@@ -28,7 +28,7 @@
 import { BIGINT, type DuckDBConnection, LIST, listValue, VARCHAR } from "@duckdb/node-api";
 import { parseInterval } from "./interval.ts";
 import { NEWEST_REVISION_FIRST } from "./storeSchema.ts";
-import type { CandleRow } from "./storeBatch.ts";
+import type { CandleColumns } from "./candleColumns.ts";
 
 export const SUMMARY_HOUR_MS = 3_600_000;
 /**
@@ -63,8 +63,8 @@ export interface RefreshResult {
 }
 
 export interface CandleSummary {
-  /** Pure but for reading the known watermarks: what committing `rows` changes. */
-  plan(rows: readonly CandleRow[]): SummaryPlan;
+  /** Pure but for reading the known watermarks: what committing `candles` changes. */
+  plan(candles: CandleColumns): SummaryPlan;
   /** Inside the commit's transaction: creates or lowers watermarks (usually nothing to do). */
   write(plan: SummaryPlan): Promise<void>;
   /** After the commit is durable. */
@@ -132,36 +132,34 @@ export async function createCandleSummary(connection: DuckDBConnection): Promise
    */
   const newest = new Map<string, number>();
 
-  function plan(rows: readonly CandleRow[]): SummaryPlan {
+  function plan(candles: CandleColumns): SummaryPlan {
     const streams: SummaryPlan["streams"] = new Map();
-    // Rows come in runs of one stream (a frame's bars): only a change of stream needs a map look-up, and the
-    // run's min and max live in locals until then.
-    let entry: { symbol: string; interval: string; minMs: number; maxMs: number } | null = null;
-    let minMs = Infinity;
-    let maxMs = -Infinity;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      if (entry === null || row.symbol !== entry.symbol || row.interval !== entry.interval) {
-        if (entry !== null) {
-          entry.minMs = Math.min(entry.minMs, minMs);
-          entry.maxMs = Math.max(entry.maxMs, maxMs);
-        }
-        const key = streamKey(row.symbol, row.interval);
-        entry = streams.get(key) ?? null;
-        if (entry === null) {
-          streams.set(key, entry = { symbol: row.symbol, interval: row.interval, minMs: Infinity, maxMs: -Infinity });
-        }
-        minMs = Infinity;
-        maxMs = -Infinity;
+    // Min and max open time per lineage (typed arrays, one pass), then merged per (symbol, interval).
+    const count = candles.streams.length;
+    const minByStream = new Float64Array(count).fill(Infinity);
+    const maxByStream = new Float64Array(count).fill(-Infinity);
+    for (let i = 0; i < candles.length; i++) {
+      const s = candles.stream[i];
+      const t = candles.openTimeMs[i];
+      if (t < minByStream[s]) minByStream[s] = t;
+      if (t > maxByStream[s]) maxByStream[s] = t;
+    }
+    candles.streams.forEach((lineage, s) => {
+      if (minByStream[s] === Infinity) return;
+      const key = streamKey(lineage.symbol, lineage.interval);
+      const entry = streams.get(key);
+      if (entry === undefined) {
+        streams.set(key, {
+          symbol: lineage.symbol,
+          interval: lineage.interval,
+          minMs: minByStream[s],
+          maxMs: maxByStream[s],
+        });
+      } else {
+        entry.minMs = Math.min(entry.minMs, minByStream[s]);
+        entry.maxMs = Math.max(entry.maxMs, maxByStream[s]);
       }
-      const t = row.openTimeMs;
-      if (t < minMs) minMs = t;
-      if (t > maxMs) maxMs = t;
-    }
-    if (entry !== null) {
-      entry.minMs = Math.min(entry.minMs, minMs);
-      entry.maxMs = Math.max(entry.maxMs, maxMs);
-    }
+    });
     const lowered: SummaryPlan["lowered"] = [];
     for (const [key, stream] of streams) {
       const hourMs = hourOf(stream.minMs);

@@ -6,6 +6,7 @@
  * The socket loop never awaits the database: it only pushes into the queue and is paused when the queue is
  * full, so libzmq drops at the high-water mark and every loss comes back as a seq gap that is backfilled.
  */
+import { setImmediate } from "node:timers";
 import type { AppConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { type BackfillClient, createBackfillClient } from "./backfillClient.ts";
@@ -250,7 +251,7 @@ export async function startIngest(
   function scheduleDrain(): void {
     if (drainScheduled) return;
     drainScheduled = true;
-    setTimeout(drain, 0);
+    setImmediate(drain);
   }
 
   function noteSource(feed: Feed, frameSource: string | null): void {

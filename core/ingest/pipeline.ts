@@ -9,7 +9,8 @@ import { type Envelope, HEARTBEAT_TOPIC, topicOf } from "../wire/types.ts";
 import type { Deduper } from "./dedupe.ts";
 import type { CandleUpdate, IngestStats } from "./protocol.ts";
 import type { OpenGap, PreviousEpoch, SequenceDecision, Sequencer } from "./sequencer.ts";
-import type { CandleRow, IngestCursor, RowOrigin, TickRow, TradeRow } from "./storeBatch.ts";
+import type { IngestCursor, RowOrigin, TickRow, TradeRow } from "./storeBatch.ts";
+import { CandleColumns } from "./candleColumns.ts";
 
 /** One frame to process. */
 export interface PipelineItem {
@@ -57,7 +58,8 @@ export interface Findings {
 
 /** What processing frames produced since the batch was taken; committed together. */
 export interface PipelineBatch {
-  candles: CandleRow[];
+  /** Column by column: no object per row (see candleColumns.ts). */
+  candles: CandleColumns;
   ticks: TickRow[];
   trades: TradeRow[];
   /** Newest cursor per `${source}\u0000${topic}`. */
@@ -99,7 +101,7 @@ export interface Pipeline {
 
 export function emptyBatch(): PipelineBatch {
   return {
-    candles: [],
+    candles: new CandleColumns(),
     ticks: [],
     trades: [],
     cursors: new Map(),
@@ -269,34 +271,29 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     switch (payload.kind) {
       case "candles": {
         const key = `${envelope.symbol}|${payload.interval}`;
+        const columns = batch.candles;
+        const stream = columns.streamId(
+          envelope.symbol,
+          payload.interval,
+          envelope.source,
+          envelope.epoch,
+          item.origin,
+        );
         const last = payload.candles.length - 1;
+        // One object for the frame's bars: the deduper copies what it keeps.
+        const revision = { epochRank, seq: envelope.seq, partial: false };
         let added = 0;
         for (let i = 0; i <= last; i++) {
           const candle = payload.candles[i];
           const partial = payload.lastIsPartial && i === last;
-          const outcome = deduper.offer(key, candle, { epochRank, seq: envelope.seq, partial });
+          revision.partial = partial;
+          const outcome = deduper.offer(key, candle, revision);
           if (outcome === "duplicate" || outcome === "stale") {
             stats.duplicates++;
             continue;
           }
           if (outcome === "revision") stats.revisions++;
-          // One literal of a fixed shape: spreading here showed up in profiles (CopyDataProperties).
-          batch.candles.push({
-            openTimeMs: candle.openTimeMs,
-            open: candle.open,
-            high: candle.high,
-            low: candle.low,
-            close: candle.close,
-            volume: candle.volume,
-            symbol: lineage.symbol,
-            interval: payload.interval,
-            partial,
-            source: lineage.source,
-            epoch: lineage.epoch,
-            seq: lineage.seq,
-            recvTimeMs: lineage.recvTimeMs,
-            origin: lineage.origin,
-          });
+          columns.push(stream, candle, envelope.seq, item.recvTimeMs, partial);
           updates.push({ key, symbol: envelope.symbol, interval: payload.interval, candle, partial });
           added++;
         }

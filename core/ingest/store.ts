@@ -29,6 +29,7 @@ import type { Candle } from "../wire/types.ts";
 import type { Logger } from "../log.ts";
 import { appendRows } from "./appendRows.ts";
 import { type CandleAppender, createCandleAppender } from "./candleAppender.ts";
+import { type CandleColumns, toCandleColumns } from "./candleColumns.ts";
 import { buildCandleSummary, type CandleSummary, createCandleSummary, type RefreshResult } from "./candleSummary.ts";
 import type { GapRow, GapState, IngestCursor, RowLineage, StoreBatch } from "./storeBatch.ts";
 import { storeDirectoryError, storeOpenError } from "./storeOpenError.ts";
@@ -285,12 +286,12 @@ function createStore(parts: StoreParts): Store {
 
   async function commit(batch: StoreBatch): Promise<CommitResult> {
     const st = writable("commit batch");
-    const candles = batch.candles ?? [];
+    const candles = toCandleColumns(batch.candles);
     const ticks = batch.ticks ?? [];
     const trades = batch.trades ?? [];
     const gaps = batch.gaps ?? [];
     const nowMs = Date.now();
-    const newEpochs = findNewEpochs(batch, epochs, nowMs);
+    const newEpochs = findNewEpochs(batch, candles, epochs, nowMs);
     const rankOf = (source: string, epoch: bigint): EpochRank | undefined => {
       const key = epochKey(source, epoch);
       return newEpochs.get(key) ?? epochs.get(key);
@@ -316,7 +317,7 @@ function createStore(parts: StoreParts): Store {
       candles.length + ticks.length + trades.length + plan.upserts.length + gaps.length + newEpochs.size === 0
     ) return result;
 
-    const groups: readonly (readonly { origin: string }[])[] = [candles, ticks, trades];
+    const groups: readonly (readonly { origin: string }[])[] = [candles.streams, ticks, trades];
     for (const rows of groups) {
       if (rows.some((row) => row.origin === "replay")) {
         throw new RangeError("Cannot commit replay rows: a playback must never write to the live tables");
@@ -749,8 +750,26 @@ interface FreshEpoch {
  * Epochs this batch mentions that the cache has not seen. An epoch's first-seen time is the earliest receive
  * time of its rows in the batch, or now when only a cursor or gap mentions it.
  */
-function findNewEpochs(batch: StoreBatch, known: Map<string, EpochRank>, nowMs: number): Map<string, EpochRank> {
+function findNewEpochs(
+  batch: StoreBatch,
+  candles: CandleColumns,
+  known: Map<string, EpochRank>,
+  nowMs: number,
+): Map<string, EpochRank> {
   const fresh = new Map<string, FreshEpoch>();
+  // Candles: the earliest receive time per stream, then per (source, epoch) of the new ones.
+  const firstRecv = new Float64Array(candles.streams.length).fill(Infinity);
+  for (let i = 0; i < candles.length; i++) {
+    const s = candles.stream[i];
+    if (candles.recvTimeMs[i] < firstRecv[s]) firstRecv[s] = candles.recvTimeMs[i];
+  }
+  candles.streams.forEach((stream, s) => {
+    const key = epochKey(stream.source, stream.epoch);
+    if (known.has(key)) return;
+    const entry = fresh.get(key);
+    if (!entry) fresh.set(key, { source: stream.source, epoch: stream.epoch, firstSeenMs: firstRecv[s] });
+    else entry.firstSeenMs = Math.min(entry.firstSeenMs, firstRecv[s]);
+  });
   const scan = (rows: readonly RowLineage[]): void => {
     // Rows come in runs of one (source, epoch); only a change of pair needs a map look-up.
     let source: string | undefined;
@@ -770,7 +789,6 @@ function findNewEpochs(batch: StoreBatch, known: Map<string, EpochRank>, nowMs: 
       if (entry && row.recvTimeMs < entry.firstSeenMs) entry.firstSeenMs = row.recvTimeMs;
     }
   };
-  scan(batch.candles ?? []);
   scan(batch.ticks ?? []);
   scan(batch.trades ?? []);
   for (const { source, epoch } of [...(batch.cursors ?? []), ...(batch.gaps ?? [])]) {

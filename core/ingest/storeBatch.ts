@@ -5,6 +5,7 @@
  */
 
 import type { Candle, Tick, Trade } from "../wire/types.ts";
+import type { CandleColumns } from "./candleColumns.ts";
 
 /**
  * Whether a row came from the live PUB/SUB stream, a backfill reply, or an offline playback of the cache. Replay
@@ -73,7 +74,8 @@ export interface GapRow extends GapUpsert {
 
 /** Everything one commit writes atomically. Every field is optional; an empty batch is a no-op. */
 export interface StoreBatch {
-  candles?: readonly CandleRow[];
+  /** As row objects, or (the pipeline's way, no object per row) as columns. */
+  candles?: readonly CandleRow[] | CandleColumns;
   ticks?: readonly TickRow[];
   trades?: readonly TradeRow[];
   cursors?: readonly IngestCursor[];

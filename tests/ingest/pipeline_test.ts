@@ -57,7 +57,7 @@ Deno.test("a pipeline with maxBatchRows seals full batches at frame boundaries, 
     { "candle.BBB.1m": 5 },
   ]);
   for (const batch of batches) {
-    for (const row of batch.candles) {
+    for (const row of batch.candles.rows()) {
       const cursor = batch.cursors.get(`demo\u0000candle.${row.symbol}.1m`);
       assert.ok(cursor && row.seq <= cursor.lastSeq, `row seq ${row.seq} is covered by its batch's cursor`);
     }
