@@ -96,6 +96,15 @@ export class CandleColumns {
     this.length = i + 1;
   }
 
+  /** Empties the columns for reuse, keeping their capacity (a committed batch's arrays serve the next batch). */
+  clear(): void {
+    this.length = 0;
+    this.streams.length = 0;
+    this.streamIds.clear();
+    this.lastStream = null;
+    this.lastStreamId = -1;
+  }
+
   /** Row `i` as an object (tests, tools; not the hot path). */
   row(i: number): CandleRow {
     if (!(i >= 0 && i < this.length)) throw new RangeError(`Cannot read candle row ${i} of ${this.length}`);

@@ -580,6 +580,8 @@ export async function startIngest(
   }
 
   let retrySourceTimes: number[] = [];
+  /** The pipeline batch behind `retryBatch`, recycled once the retry commits. */
+  let retryTaken: PipelineBatch | null = null;
 
   async function commitOnce(): Promise<void> {
     let storeBatch: StoreBatch;
@@ -613,6 +615,7 @@ export async function startIngest(
     } catch (error) {
       commitFailures++;
       retryBatch = storeBatch;
+      if (taken !== null) retryTaken = taken;
       retrySourceTimes = sourceTimes;
       if (fatalError === null && isFatalStoreError(error)) noteFatal("commit", error);
       stats.commitError = fatalError ?? errorText(error);
@@ -628,7 +631,11 @@ export async function startIngest(
       for (const feed of feeds) feed.subscriber?.pause();
       return;
     }
+    // The committed rows' column arrays go back to the pipeline for its next batches.
+    if (taken !== null) pipeline.recycle(taken);
+    else if (retryTaken !== null) pipeline.recycle(retryTaken);
     retryBatch = null;
+    retryTaken = null;
     retrySourceTimes = [];
     const committedAtMs = Date.now();
     // A bounded sample of the batch's frames, starting with its oldest, so p99 sees the longest waits.

@@ -97,11 +97,16 @@ export interface Pipeline {
   take(): PipelineBatch;
   /** Rows waiting, in sealed batches and the current one. */
   pendingRows(): number;
+  /**
+   * Hands a taken batch back once it is committed, so the next batches reuse its column arrays instead of
+   * allocating (and growing) new ones: fewer large allocations, and less external memory for V8 to collect.
+   */
+  recycle(batch: PipelineBatch): void;
 }
 
-export function emptyBatch(): PipelineBatch {
+export function emptyBatch(candles: CandleColumns = new CandleColumns()): PipelineBatch {
   return {
-    candles: new CandleColumns(),
+    candles,
     ticks: [],
     trades: [],
     cursors: new Map(),
@@ -114,11 +119,14 @@ export function emptyBatch(): PipelineBatch {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { sequencer, deduper, stats, isWanted } = options;
   const maxBatchRows = options.maxBatchRows ?? Infinity;
-  let batch = emptyBatch();
+  let batch: PipelineBatch = emptyBatch();
   /** Full batches, oldest first; each one's cursors cover exactly its own frames. */
   const sealed: PipelineBatch[] = [];
   let sealedRows = 0;
   const rowsOf = (b: PipelineBatch): number => b.candles.length + b.ticks.length + b.trades.length;
+  /** Column arrays of committed batches, ready for reuse; two cover a batch being filled while one commits. */
+  const spare: CandleColumns[] = [];
+  const nextBatch = (): PipelineBatch => emptyBatch(spare.pop());
   let findings: Findings = { gapsOpened: [], firstSights: [], epochChanges: [] };
   let updates: CandleUpdate[] = [];
 
@@ -137,7 +145,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (rows >= maxBatchRows) {
       sealed.push(batch);
       sealedRows += rows;
-      batch = emptyBatch();
+      batch = nextBatch();
     }
   }
 
@@ -332,8 +340,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         return oldest;
       }
       const taken = batch;
-      batch = emptyBatch();
+      batch = nextBatch();
       return taken;
+    },
+    recycle(done: PipelineBatch): void {
+      const columns = done.candles;
+      // Only a batch that was taken, and only once: never columns that a batch is filling or holds.
+      if (spare.length >= 2 || spare.includes(columns) || columns === batch.candles) return;
+      if (sealed.some((b) => b.candles === columns)) return;
+      columns.clear();
+      spare.push(columns);
     },
     pendingRows: () => sealedRows + rowsOf(batch),
   };

@@ -95,8 +95,22 @@ export const tradeColumns: readonly StoreColumn<TradeRow>[] = [
  */
 export const NEWEST_REVISION_FIRST = "e.first_seen DESC NULLS LAST, c.epoch DESC, c.seq DESC, c.recv_time DESC";
 
+/**
+ * VARCHAR columns of the data tables (symbols, intervals, sources, origins, sides) hold a handful of distinct
+ * values, which dictionary compression stores best; naming it spares DuckDB analysing every other string
+ * compression for every segment it writes, the largest part of its CPU time per appended candle (perf: hashing
+ * and string statistics for the FSST and dictionary analyses). Measured on 1 M candles: DuckDB's CPU 0.95–0.99 s
+ * → 0.76–0.85 s, same file size. Applies to tables created from now on; older caches keep DuckDB's automatic
+ * choice, which reads the same.
+ */
+function columnSql<R>(column: StoreColumn<R>): string {
+  return column.sqlType === "VARCHAR"
+    ? `${column.name} VARCHAR USING COMPRESSION dictionary`
+    : `${column.name} ${column.sqlType}`;
+}
+
 function createTable<R>(table: string, columns: readonly StoreColumn<R>[]): string {
-  return `CREATE TABLE IF NOT EXISTS ${table} (${columns.map((c) => `${c.name} ${c.sqlType}`).join(", ")})`;
+  return `CREATE TABLE IF NOT EXISTS ${table} (${columns.map(columnSql).join(", ")})`;
 }
 
 /**

@@ -81,3 +81,40 @@ Deno.test("a pipeline with maxBatchRows seals full batches at frame boundaries, 
   assert.equal(whole.take().candles.length, 500);
   assert.equal(whole.pendingRows(), 0);
 });
+
+Deno.test("a recycled batch's columns serve a later batch, and a batch still filling is never cleared", () => {
+  const pipeline = createPipeline({
+    sequencer: createSequencer(),
+    deduper: createDeduper(),
+    stats: emptyStats(),
+    isWanted: () => true,
+    maxBatchRows: 100,
+  });
+  const feed = (symbol: string, seq: number) =>
+    pipeline.process({
+      topic: `candle.${symbol}.1m`,
+      frame: candleFrame(symbol, seq, 100),
+      recvTimeMs: seq,
+      origin: "live",
+      sequenced: true,
+    });
+  feed("AAA", 1);
+  feed("AAA", 2);
+  const first = pipeline.take();
+  const firstColumns = first.candles;
+  pipeline.recycle(first);
+  assert.equal(firstColumns.length, 0, "recycled columns are emptied");
+  // BBB 1 fills the current batch, which is sealed; the next current batch reuses the recycled columns.
+  feed("BBB", 1);
+  feed("CCC", 1);
+  // Handing the same batch back twice must not clear the batch now filling those columns.
+  pipeline.recycle(first);
+  const symbolsOf = (b: PipelineBatch) => [...new Set(b.candles.rows().map((r) => `${r.symbol}:${r.seq}`))];
+  assert.deepEqual(symbolsOf(pipeline.take()), ["AAA:2"]);
+  assert.deepEqual(symbolsOf(pipeline.take()), ["BBB:1"]);
+  const reused = pipeline.take();
+  assert.equal(reused.candles, firstColumns, "the recycled columns are reused");
+  assert.deepEqual(symbolsOf(reused), ["CCC:1"]);
+  assert.equal(reused.candles.rows()[99].openTimeMs, 1_700_000_040_000 + 99 * 60_000);
+  assert.equal(pipeline.pendingRows(), 0);
+});
