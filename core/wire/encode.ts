@@ -7,7 +7,6 @@ import * as flatbuffers from "flatbuffers";
 import {
   BackfillReply as FbBackfillReply,
   BackfillRequest as FbBackfillRequest,
-  Candle as FbCandle,
   CandleBatch as FbCandleBatch,
   Envelope as FbEnvelope,
   Heartbeat as FbHeartbeat,
@@ -199,7 +198,17 @@ function buildCandleVector(builder: flatbuffers.Builder, candles: Candle[]): fla
   FbCandleBatch.startCandlesVector(builder, candles.length);
   for (let i = candles.length - 1; i >= 0; i--) {
     const c = candles[i];
-    FbCandle.createCandle(builder, BigInt(c.openTimeMs), c.open, c.high, c.low, c.close, c.volume);
+    // The bytes of FbCandle.createCandle(), with the int64 open time written as its two 32-bit halves (high
+    // first: the builder writes backwards) instead of through a BigInt per candle, the publisher's hottest cost.
+    builder.prep(8, 48);
+    builder.writeFloat64(c.volume);
+    builder.writeFloat64(c.close);
+    builder.writeFloat64(c.low);
+    builder.writeFloat64(c.high);
+    builder.writeFloat64(c.open);
+    const high = Math.floor(c.openTimeMs / 4294967296);
+    builder.writeInt32(high);
+    builder.writeInt32(c.openTimeMs - high * 4294967296);
   }
   return builder.endVector();
 }
