@@ -47,9 +47,10 @@ export const USAGE = `Usage: deno task start [options]
   --hwm N                SUB high-water mark in messages (default 10000)
   --heartbeat-timeout MS no message for this long marks the stream stale (default 3000)
   --window N             bars kept in memory per symbol and interval (default 2000)
+  --flush-ms MS          longest a received bar waits for its commit to DuckDB (default 50)
 
 Environment: FLUXBOOK_PUB, FLUXBOOK_REQ, FLUXBOOK_TOPICS, FLUXBOOK_DB, FLUXBOOK_HOST, FLUXBOOK_PORT,
-FLUXBOOK_LOG_LEVEL, FLUXBOOK_DEMO (0/1), FLUXBOOK_HWM, FLUXBOOK_HEARTBEAT_TIMEOUT_MS. Flags win.`;
+FLUXBOOK_LOG_LEVEL, FLUXBOOK_DEMO (0/1), FLUXBOOK_HWM, FLUXBOOK_HEARTBEAT_TIMEOUT_MS, FLUXBOOK_FLUSH_MS. Flags win.`;
 
 /** Parses flags and environment; throws UsageError with a message that says what to fix. */
 export function loadConfig(args: readonly string[], env: Record<string, string | undefined>): AppConfig {
@@ -67,6 +68,7 @@ export function loadConfig(args: readonly string[], env: Record<string, string |
       "hwm",
       "heartbeat-timeout",
       "window",
+      "flush-ms",
     ],
     boolean: ["demo", "help"],
   });
@@ -124,6 +126,11 @@ export function loadConfig(args: readonly string[], env: Record<string, string |
     backoffMaxMs: 5000,
     windowCapacity: numberFlag(flagValue(flags, "window"), "--window", { fallback: 2000, min: 10, integer: true }),
     flushRows: 8192,
-    flushMs: 50,
+    flushMs: numberFlag(flagValue(flags, "flush-ms") ?? env.FLUXBOOK_FLUSH_MS, "--flush-ms", {
+      fallback: 50,
+      min: 1,
+      max: 10_000,
+      integer: true,
+    }),
   };
 }
