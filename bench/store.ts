@@ -9,6 +9,7 @@ import type { CandleRow } from "../core/ingest/storeBatch.ts";
 import { appendRows, CHUNK_ROWS } from "../core/ingest/appendRows.ts";
 import { candleColumns, storeSchemaSql } from "../core/ingest/storeSchema.ts";
 import type { Figure } from "./figure.ts";
+import { makeStreams } from "./publisher.ts";
 
 const GROUP = "store";
 /** Time box of each throughput figure, so the section stays near 10 s. */
@@ -72,24 +73,19 @@ async function commitThroughput(
 /** Rows of the prefilled ceiling: distinct bars of 20 streams, as the ingest benchmark publishes them. */
 const PREFILLED_CHUNKS = 512;
 
-/** Distinct, realistic rows (20 symbols interleaved, moving prices and times) in ready data chunks. */
+/** Distinct, realistic rows in ready data chunks: the bars of the ingest benchmark's 20 streams, interleaved. */
 function prefilledChunks(): DuckDBDataChunk[] {
   const types = candleColumns.map((c) => c.type);
+  const streams = makeStreams(20, Math.ceil((PREFILLED_CHUNKS * CHUNK_ROWS) / 20));
   return Array.from({ length: PREFILLED_CHUNKS }, (_, k) => {
     const rows = Array.from({ length: CHUNK_ROWS }, (_, i): CandleRow => {
       const r = k * CHUNK_ROWS + i;
+      const stream = streams[r % 20];
       const bar = Math.floor(r / 20);
-      const open = 100 + (r % 20) + (bar % 97) * 0.01;
-      const close = open + ((bar % 11) - 5) * 0.01;
       return {
-        symbol: `SYM${r % 20}`,
-        interval: "1m",
-        openTimeMs: 1_709_562_600_000 + bar * 60_000,
-        open,
-        high: Math.max(open, close) + 0.02,
-        low: Math.min(open, close) - 0.02,
-        close,
-        volume: 1_000 + (bar % 500),
+        ...stream.candles[bar],
+        symbol: stream.symbol,
+        interval: stream.interval,
         partial: false,
         source: "bench",
         epoch: 1_700_000_000_000n,

@@ -6,6 +6,7 @@
  * `CandleRow` objects stay the API for callers that write a few rows (tests, tools): `fromRows()` and `row()`
  * convert both ways.
  */
+import type { Candle } from "../wire/types.ts";
 import type { CandleRow, RowOrigin } from "./storeBatch.ts";
 
 /** The lineage shared by a run of rows: one publisher stream in one epoch, from one origin. */
@@ -15,16 +16,6 @@ export interface CandleStream {
   source: string;
   epoch: bigint;
   origin: RowOrigin;
-}
-
-/** The values of one bar, as the pipeline appends it. */
-export interface CandleValues {
-  openTimeMs: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -80,7 +71,7 @@ export class CandleColumns {
     return id;
   }
 
-  push(stream: number, bar: CandleValues, seq: number, recvTimeMs: number, partial: boolean): void {
+  push(stream: number, bar: Candle, seq: number, recvTimeMs: number, partial: boolean): void {
     const i = this.length;
     if (i === this.stream.length) this.grow();
     this.stream[i] = stream;
