@@ -66,7 +66,7 @@ export async function run(): Promise<Figure[]> {
       },
       {
         group: GROUP,
-        name: "  raw ceiling: bare Appender (2,048-row chunks)",
+        name: "  raw ceiling: bare Appender (2,048-row chunks, best of 3)",
         value: Math.round(appender),
         unit: "rows/s",
       },

@@ -106,7 +106,8 @@ function prefilledChunks(): DuckDBDataChunk[] {
 
 /**
  * Appender alone, in one transaction, without the store around it. "prefilled" is the raw ceiling: ~1 M distinct
- * rows in ready chunks, appended and committed (the same chunk appended over and over measured ~5 % faster).
+ * rows in ready chunks, appended and committed, best of 3 rounds (the same chunk appended over and over measured
+ * ~5 % faster).
  */
 export async function appenderThroughput(dir: string, mode: "prefilled" | "filled" | "row-wise"): Promise<number> {
   if (mode === "prefilled") return await prefilledThroughput(dir);
@@ -157,25 +158,31 @@ export async function appenderThroughput(dir: string, mode: "prefilled" | "fille
   }
 }
 
+/** Rounds of the prefilled ceiling; the best is reported, as a ceiling should be (and it keeps ratios conservative). */
+const CEILING_ROUNDS = 3;
+
 async function prefilledThroughput(dir: string): Promise<number> {
   const chunks = prefilledChunks();
-  const instance = await DuckDBInstance.create(`${dir}/appender-prefilled.duckdb`);
-  const connection = await instance.connect();
-  try {
-    for (const sql of storeSchemaSql()) await connection.run(sql);
-    const appender = await connection.createAppender("candles");
-    await connection.run("BEGIN TRANSACTION");
-    const started = performance.now();
-    for (const chunk of chunks) appender.appendDataChunk(chunk);
-    appender.flushSync();
-    await connection.run("COMMIT");
-    const rowsPerSec = (chunks.length * CHUNK_ROWS) / ((performance.now() - started) / 1000);
-    appender.closeSync();
-    return rowsPerSec;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
+  let best = 0;
+  for (let round = 0; round < CEILING_ROUNDS; round++) {
+    const instance = await DuckDBInstance.create(`${dir}/appender-prefilled-${round}.duckdb`);
+    const connection = await instance.connect();
+    try {
+      for (const sql of storeSchemaSql()) await connection.run(sql);
+      const appender = await connection.createAppender("candles");
+      await connection.run("BEGIN TRANSACTION");
+      const started = performance.now();
+      for (const chunk of chunks) appender.appendDataChunk(chunk);
+      appender.flushSync();
+      await connection.run("COMMIT");
+      best = Math.max(best, (chunks.length * CHUNK_ROWS) / ((performance.now() - started) / 1000));
+      appender.closeSync();
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   }
+  return best;
 }
 
 export async function run(): Promise<Figure[]> {
