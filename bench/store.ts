@@ -195,7 +195,7 @@ export async function run(): Promise<Figure[]> {
     rate(
       "appender ceiling: prefilled 2,048-row chunks",
       await appenderThroughput(dir, "prefilled"),
-      "1 M rows, one txn",
+      "1 M rows, one txn, best of 3",
     );
     rate("appender: chunks filled from row objects", await appenderThroughput(dir, "filled"), "one txn");
     rate("appender: row-wise appendX() calls", await appenderThroughput(dir, "row-wise"), "one txn");
