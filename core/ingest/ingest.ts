@@ -78,6 +78,12 @@ export interface IngestTuning {
   commitDelayMs: number;
   /** Most rows in one commit: a backlog is committed in transactions of this size (see pipeline.ts). */
   maxBatchRows: number;
+  /**
+   * Rows the pipeline may hold for the store: beyond this, the queue is not drained until commits catch up, so it
+   * fills, the reader pauses and libzmq drops at the high-water mark (losses come back as gaps). Bounds memory
+   * when the store is slower than the feed.
+   */
+  maxPendingRows: number;
 }
 
 export const DEFAULT_TUNING: IngestTuning = {
@@ -93,6 +99,7 @@ export const DEFAULT_TUNING: IngestTuning = {
   summaryMs: 30_000,
   commitDelayMs: 0,
   maxBatchRows: 131_072,
+  maxPendingRows: 4 * 131_072,
 };
 
 export interface Ingest {
@@ -275,13 +282,15 @@ export async function startIngest(
   function drain(): void {
     drainScheduled = false;
     const started = performance.now();
-    // Bounded slices keep timers (flush, watchdog, stats) running even under a flood.
-    while (queue.length > 0 && performance.now() - started < 20) {
+    // Bounded slices keep timers (flush, watchdog, stats) running even under a flood; rows waiting for the store
+    // are bounded too (a commit that ends schedules the drain again).
+    while (queue.length > 0 && performance.now() - started < 20 && pipeline.pendingRows() < tune.maxPendingRows) {
       const { item, feed } = queue.shift()!;
       processItem(item, feed);
     }
     publishUpdates();
     stats.queueDepth = queue.length;
+    stats.pendingRows = pipeline.pendingRows();
     if (queue.length <= tune.queueCapacity / 2) {
       for (const feed of feeds) feed.subscriber?.resume();
     }
@@ -290,7 +299,7 @@ export async function startIngest(
       batchStartedMs ??= Date.now();
       armFlush();
     }
-    if (queue.length > 0) scheduleDrain();
+    if (queue.length > 0 && pipeline.pendingRows() < tune.maxPendingRows) scheduleDrain();
   }
 
   /** Readers see a bar as soon as it is accepted; the cache follows within one flush. */
@@ -570,6 +579,9 @@ export async function startIngest(
     // synchronously, and clearing inside its body would run before `committing` is even set.
     const run = commitOnce().finally(() => {
       if (committing === run) committing = null;
+      stats.pendingRows = pipeline.pendingRows();
+      // The drain may have stopped at the pending-rows bound: this commit made room.
+      if (queue.length > 0 && !stopping) scheduleDrain();
       // Rows that came in during the commit: commit them now if they are due, else when they will be.
       if (committing === null && retryBatch === null && batchStartedMs !== null && !stopping) {
         if (Date.now() - batchStartedMs >= config.flushMs) void commitPending();
@@ -671,6 +683,19 @@ export async function startIngest(
     stats.commitLatencyMsP99 = percentile(commitLatencies, 0.99);
     stats.lastCommitMs = Date.now();
     hooks.onCommit?.({ rows, lastCommitMs: stats.lastCommitMs });
+  }
+
+  /**
+   * Commits everything pending: every sealed batch, then the current one (a backlog is several batches, see
+   * maxBatchRows). Stops at the first failure, which stays in `retryBatch`.
+   */
+  async function commitAll(): Promise<void> {
+    await committing;
+    while (pipeline.pendingRows() > 0 || pendingGapRows.size > 0 || retryBatch !== null) {
+      await commitPending();
+      await committing;
+      if (retryBatch !== null) return;
+    }
   }
 
   // ---- timers --------------------------------------------------------------------------------------------------
@@ -788,8 +813,7 @@ export async function startIngest(
     store,
     stats: () => structuredClone(stats),
     flush: async () => {
-      await committing;
-      await commitPending();
+      await commitAll();
     },
     stop(): Promise<void> {
       stopped ??= (async () => {
@@ -807,9 +831,8 @@ export async function startIngest(
           const { item, feed } = queue.shift()!;
           processItem(item, feed);
         }
-        await committing;
         retryAtMs = 0;
-        await commitPending();
+        await commitAll();
         if (retryBatch !== null) log.error("stopping with an uncommitted batch: the cache could not be written");
         await Promise.all(feeds.map((feed) => feed.backfill.close()));
         try {

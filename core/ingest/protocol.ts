@@ -47,6 +47,8 @@ export interface IngestStats {
   /** Why commits are failing right now (disk full, unwritable file…), or null while they succeed. */
   commitError: string | null;
   queueDepth: number;
+  /** Rows accepted by the pipeline and not yet committed. */
+  pendingRows: number;
   queueCapacity: number;
   pausedReads: number;
   /** Median receive-time minus source-time over recent frames, ms. */
@@ -119,6 +121,7 @@ export function emptyStats(): IngestStats {
     lastCommitMs: null,
     commitError: null,
     queueDepth: 0,
+    pendingRows: 0,
     queueCapacity: 0,
     pausedReads: 0,
     lagMsP50: 0,

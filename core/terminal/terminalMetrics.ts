@@ -62,6 +62,7 @@ export function terminalMetrics(
     gauge("fluxbook_cache_open", "1 when the DuckDB cache is open.", options.cacheOpen ? 1 : 0),
     gauge("fluxbook_gaps_open", "Sequence gaps not yet filled.", stats.gapsOpen),
     gauge("fluxbook_queue_depth", "Frames waiting in the ingest queue.", stats.queueDepth),
+    gauge("fluxbook_pending_rows", "Rows accepted and waiting for their commit.", stats.pendingRows),
     gauge("fluxbook_queue_capacity", "Frames the ingest queue holds before reads pause.", stats.queueCapacity),
     gauge(
       "fluxbook_ingest_lag_seconds",

@@ -201,6 +201,35 @@ Deno.test("ingest: a slow store keeps the queue bounded and ends with every gap 
   }
 });
 
+Deno.test("ingest: a backlog waits for the store in bounded batches, and stop() commits every one of them", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fluxbook-ingest-" });
+  const db = `${dir}/cache.duckdb`;
+  try {
+    const streams = [syntheticStream("AAA", 400), syntheticStream("BBB", 400)];
+    // Commits of at most 30 rows, 20 ms each, and at most 120 rows waiting for them: the store is far slower
+    // than the feed, so bars pile up in sealed batches while the bound holds the rest in the queue and in libzmq.
+    const run = await startBoth(db, { streams, partials: 0 }, {
+      maxBatchRows: 30,
+      maxPendingRows: 120,
+      commitDelayMs: 20,
+    });
+    let maxPending = 0;
+    await waitUntil("every frame to be received", () => {
+      maxPending = Math.max(maxPending, run.ingest.stats().pendingRows);
+      return run.publisher.stats.finished && run.ingest.stats().queueDepth === 0 &&
+        run.ingest.stats().candlesAccepted === 800;
+    });
+    const before = run.ingest.stats();
+    await run.ingest.stop();
+    await run.publisher.stop();
+    assert.ok(maxPending > 0 && maxPending <= 120 + 10, `pending rows stayed bounded (max ${maxPending})`);
+    assert.ok(before.rowsCommitted < 800, `stop() found a backlog to commit (${before.rowsCommitted} committed)`);
+    await assertCacheEquals(db, [run.events]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("ingest: kill -9 at random moments, then restart: the cache equals the published stream", async () => {
   const dir = await Deno.makeTempDir({ prefix: "fluxbook-ingest-" });
   const db = `${dir}/cache.duckdb`;
