@@ -37,40 +37,38 @@ const STRING_BYTES = 16;
 const INLINE_MAX = 12;
 const TWO_32 = 4294967296;
 
-/** Column positions in `candles`; checked against storeSchema.ts's column list when the appender is created. */
-const COL = {
-  symbol: 0,
-  interval: 1,
-  openTime: 2,
-  open: 3,
-  high: 4,
-  low: 5,
-  close: 6,
-  volume: 7,
-  partial: 8,
-  source: 9,
-  epoch: 10,
-  seq: 11,
-  recvTime: 12,
-  origin: 13,
-} as const;
-
-const EXPECTED_NAMES = [
-  "symbol",
-  "interval",
-  "open_time",
-  "open",
-  "high",
-  "low",
-  "close",
-  "volume",
-  "partial",
-  "source",
-  "epoch",
-  "seq",
-  "recv_time",
-  "origin",
-];
+/**
+ * Position of each `candles` column, by name, from storeSchema.ts's column list (the table is created from it);
+ * a column missing from the list, or one more in it, stops the module from loading.
+ */
+const COL = (() => {
+  const at = (name: string): number => {
+    const index = candleColumns.findIndex((c) => c.name === name);
+    if (index < 0) throw new Error(`candleAppender.ts: the candles schema has no column ${name}`);
+    return index;
+  };
+  const positions = {
+    symbol: at("symbol"),
+    interval: at("interval"),
+    openTime: at("open_time"),
+    open: at("open"),
+    high: at("high"),
+    low: at("low"),
+    close: at("close"),
+    volume: at("volume"),
+    partial: at("partial"),
+    source: at("source"),
+    epoch: at("epoch"),
+    seq: at("seq"),
+    recvTime: at("recv_time"),
+    origin: at("origin"),
+  };
+  // A column this writer does not know would go into the table unfilled.
+  if (Object.keys(positions).length !== candleColumns.length) {
+    throw new Error(`candleAppender.ts does not fill every candles column: ${candleColumns.map((c) => c.name)}`);
+  }
+  return positions;
+})();
 
 /** A string as a `duckdb_string_t` (4 little-endian uint32 words), or null when it is too long to inline. */
 type InlineString = Uint32Array | null;
@@ -130,10 +128,6 @@ function streamRecords(streams: readonly CandleStream[]): StreamRecords {
 /** Creates the writer on the writer connection; the appender itself is created on first use. */
 export function createCandleAppender(connection: DuckDBConnection): CandleAppender {
   const types: DuckDBType[] = candleColumns.map((c) => c.type);
-  const names = candleColumns.map((c) => c.name);
-  if (names.join(",") !== EXPECTED_NAMES.join(",")) {
-    throw new Error(`candleAppender.ts is out of date with the candles schema: ${names.join(", ")}`);
-  }
   const chunk = DuckDBDataChunk.create(types, CHUNK_ROWS);
   const strings = {
     symbol: stringColumn(),

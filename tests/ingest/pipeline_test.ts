@@ -24,14 +24,19 @@ function candleFrame(symbol: string, seq: number, bars: number): Uint8Array {
   );
 }
 
-Deno.test("a pipeline with maxBatchRows seals full batches at frame boundaries, each with its own cursors", () => {
-  const pipeline = createPipeline({
+/** A fresh pipeline over every topic; `maxBatchRows` as given (none: no limit). */
+function newPipeline(maxBatchRows?: number) {
+  return createPipeline({
     sequencer: createSequencer(),
     deduper: createDeduper(),
     stats: emptyStats(),
     isWanted: () => true,
-    maxBatchRows: 250,
+    maxBatchRows,
   });
+}
+
+Deno.test("a pipeline with maxBatchRows seals full batches at frame boundaries, each with its own cursors", () => {
+  const pipeline = newPipeline(250);
   // Ten frames of 100 bars, two streams interleaved: batches close after the frame that reaches 250 rows.
   for (let seq = 1; seq <= 5; seq++) {
     for (const symbol of ["AAA", "BBB"]) {
@@ -63,12 +68,7 @@ Deno.test("a pipeline with maxBatchRows seals full batches at frame boundaries, 
     }
   }
   // Without the option, one batch takes everything.
-  const whole = createPipeline({
-    sequencer: createSequencer(),
-    deduper: createDeduper(),
-    stats: emptyStats(),
-    isWanted: () => true,
-  });
+  const whole = newPipeline();
   for (let seq = 1; seq <= 5; seq++) {
     whole.process({
       topic: "candle.AAA.1m",
@@ -83,13 +83,7 @@ Deno.test("a pipeline with maxBatchRows seals full batches at frame boundaries, 
 });
 
 Deno.test("a recycled batch's columns serve a later batch, and a batch still filling is never cleared", () => {
-  const pipeline = createPipeline({
-    sequencer: createSequencer(),
-    deduper: createDeduper(),
-    stats: emptyStats(),
-    isWanted: () => true,
-    maxBatchRows: 100,
-  });
+  const pipeline = newPipeline(100);
   const feed = (symbol: string, seq: number) =>
     pipeline.process({
       topic: `candle.${symbol}.1m`,
