@@ -13,6 +13,7 @@ import { type BackfillClient, createBackfillClient } from "./backfillClient.ts";
 import { createDeduper } from "./dedupe.ts";
 import { isFatalStoreError } from "./fatalStoreError.ts";
 import { parseInterval } from "./interval.ts";
+import { holdsForRowGroup, ROW_GROUP_ROWS } from "./rowGroupHold.ts";
 import { createPipeline, type PipelineBatch, type PipelineItem } from "./pipeline.ts";
 import {
   type CandleUpdate,
@@ -84,6 +85,12 @@ export interface IngestTuning {
    * when the store is slower than the feed.
    */
   maxPendingRows: number;
+  /**
+   * A due batch smaller than this (one DuckDB row group) waits for it, at most `backlogHoldMs` past due, when the
+   * feed would fill it by then: see rowGroupHold.ts. `backlogHoldMs: 0` commits every batch when due.
+   */
+  backlogBatchRows: number;
+  backlogHoldMs: number;
 }
 
 export const DEFAULT_TUNING: IngestTuning = {
@@ -100,6 +107,8 @@ export const DEFAULT_TUNING: IngestTuning = {
   commitDelayMs: 0,
   maxBatchRows: 131_072,
   maxPendingRows: 4 * 131_072,
+  backlogBatchRows: ROW_GROUP_ROWS,
+  backlogHoldMs: 250,
 };
 
 export interface Ingest {
@@ -294,11 +303,7 @@ export async function startIngest(
     if (queue.length <= tune.queueCapacity / 2) {
       for (const feed of feeds) feed.subscriber?.resume();
     }
-    if (pipeline.pendingRows() >= config.flushRows) void commitPending();
-    else if (pipeline.pendingRows() > 0 || pendingGapRows.size > 0) {
-      batchStartedMs ??= Date.now();
-      armFlush();
-    }
+    maybeCommit();
     if (queue.length > 0 && pipeline.pendingRows() < tune.maxPendingRows) scheduleDrain();
   }
 
@@ -559,11 +564,7 @@ export async function startIngest(
       processItem({ topic: null, frame, recvTimeMs, origin: "backfill", sequenced }, feed);
     }
     publishUpdates();
-    if (pipeline.pendingRows() >= config.flushRows) void commitPending();
-    else {
-      batchStartedMs ??= Date.now();
-      armFlush();
-    }
+    maybeCommit();
   }
 
   // ---- commit --------------------------------------------------------------------------------------------------
@@ -584,7 +585,7 @@ export async function startIngest(
       if (queue.length > 0 && !stopping) scheduleDrain();
       // Rows that came in during the commit: commit them now if they are due, else when they will be.
       if (committing === null && retryBatch === null && batchStartedMs !== null && !stopping) {
-        if (Date.now() - batchStartedMs >= config.flushMs) void commitPending();
+        if (commitDue()) void commitPending();
         else armFlush();
       }
     });
@@ -599,10 +600,43 @@ export async function startIngest(
   let flushTimeout: ReturnType<typeof setTimeout> | null = null;
   function armFlush(): void {
     if (flushTimeout !== null || batchStartedMs === null || stopping) return;
+    const dueMs = batchStartedMs + config.flushMs + (holdingForBacklog() ? tune.backlogHoldMs : 0);
     flushTimeout = setTimeout(() => {
       flushTimeout = null;
-      if (committing === null && retryBatch === null && batchStartedMs !== null) void commitPending();
-    }, Math.max(0, batchStartedMs + config.flushMs - Date.now()));
+      if (committing !== null || retryBatch !== null || batchStartedMs === null) return;
+      if (commitDue()) void commitPending();
+      else armFlush();
+    }, Math.max(0, dueMs - Date.now()));
+  }
+
+  /** Commits the pending rows and gap rows if they are due, else arms the timer for when they will be. */
+  function maybeCommit(): void {
+    if (pipeline.pendingRows() === 0 && pendingGapRows.size === 0) return;
+    batchStartedMs ??= Date.now();
+    if (commitDue()) void commitPending();
+    else armFlush();
+  }
+
+  /** Due: flushRows pending or flushMs since the batch's first row, unless it is held for a backlog. */
+  function commitDue(): boolean {
+    if (batchStartedMs === null) return pendingGapRows.size > 0;
+    const ageMs = Date.now() - batchStartedMs;
+    if (pipeline.pendingRows() < config.flushRows && ageMs < config.flushMs) return false;
+    return !holdingForBacklog() || ageMs >= config.flushMs + tune.backlogHoldMs;
+  }
+
+  /** When the last commit took its batch, and the rows still pending then (sealed batches of a backlog). */
+  let lastTakeAtMs = performance.now();
+  let rowsAtLastTake = 0;
+
+  function holdingForBacklog(): boolean {
+    return holdsForRowGroup({
+      pendingRows: pipeline.pendingRows(),
+      rowsAtLastTake,
+      msSinceLastTake: performance.now() - lastTakeAtMs,
+      rowGroupRows: tune.backlogBatchRows,
+      holdMs: tune.backlogHoldMs,
+    });
   }
 
   let retrySourceTimes: number[] = [];
@@ -617,6 +651,8 @@ export async function startIngest(
       storeBatch = retryBatch;
     } else {
       taken = pipeline.take();
+      lastTakeAtMs = performance.now();
+      rowsAtLastTake = pipeline.pendingRows();
       sourceTimes = taken.sourceTimesMs;
       storeBatch = {
         candles: taken.candles,
@@ -701,10 +737,9 @@ export async function startIngest(
   // ---- timers --------------------------------------------------------------------------------------------------
   const flushTimer = setInterval(() => {
     if (committing) return;
-    const due = batchStartedMs !== null && Date.now() - batchStartedMs >= config.flushMs;
     if (retryBatch !== null) {
       if (Date.now() >= retryAtMs) void commitPending();
-    } else if (due || pendingGapRows.size > 0) void commitPending();
+    } else if (commitDue()) void commitPending();
   }, Math.max(5, Math.floor(config.flushMs / 2)));
 
   let lastRate = { atMs: Date.now(), frames: 0, candles: 0 };

@@ -230,6 +230,29 @@ Deno.test("ingest: a backlog waits for the store in bounded batches, and stop() 
   }
 });
 
+Deno.test("ingest: a fast feed commits in row-group batches, and with backlogHoldMs 0 in many small ones", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fluxbook-ingest-" });
+  try {
+    const commitsWith = async (name: string, tuning: Partial<IngestTuning>): Promise<number> => {
+      const db = `${dir}/${name}.duckdb`;
+      // ~10,000 candles/s for 0.4 s: a 30 ms flush holds ~300 rows, and a "row group" of 1,000 fills in ~100 ms.
+      const streams = [syntheticStream("AAA", 2000), syntheticStream("BBB", 2000)];
+      const run = await startBoth(db, { streams, partials: 0, speed: undefined, rate: 2000, batchSize: 5 }, tuning);
+      await waitUntil("every bar to be committed", () => run.ingest.stats().rowsCommitted === 4000);
+      const { commits } = run.ingest.stats();
+      await run.ingest.stop();
+      await run.publisher.stop();
+      await assertCacheEquals(db, [run.events]);
+      return commits;
+    };
+    const held = await commitsWith("held", { backlogBatchRows: 1000, backlogHoldMs: 400 });
+    const free = await commitsWith("free", { backlogBatchRows: 1000, backlogHoldMs: 0 });
+    assert.ok(held * 2 <= free, `held batches make fewer commits (${held} held, ${free} without the hold)`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("ingest: kill -9 at random moments, then restart: the cache equals the published stream", async () => {
   const dir = await Deno.makeTempDir({ prefix: "fluxbook-ingest-" });
   const db = `${dir}/cache.duckdb`;
