@@ -194,21 +194,45 @@ function buildPayload(builder: flatbuffers.Builder, payload: Payload): [FbPayloa
   }
 }
 
+/** Size of the `Candle` struct: open_time_ms int64, then open, high, low, close, volume as float64. */
+const CANDLE_STRUCT_BYTES = 48;
+
+/**
+ * The candles vector, written in one pass over the builder's bytes: the same bytes as a loop of
+ * FbCandle.createCandle() (the golden-frame tests check it against an independent writer), at about a fifth of
+ * the cost, the publisher's hottest path. The int64 open time goes in as two 32-bit halves, without a BigInt.
+ */
 function buildCandleVector(builder: flatbuffers.Builder, candles: Candle[]): flatbuffers.Offset {
-  FbCandleBatch.startCandlesVector(builder, candles.length);
-  for (let i = candles.length - 1; i >= 0; i--) {
+  const count = candles.length;
+  FbCandleBatch.startCandlesVector(builder, count);
+  const start = reserveBytes(builder, count * CANDLE_STRUCT_BYTES);
+  const bytes = builder.dataBuffer().bytes();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0, p = start; i < count; i++, p += CANDLE_STRUCT_BYTES) {
     const c = candles[i];
-    // The bytes of FbCandle.createCandle(), with the int64 open time written as its two 32-bit halves (high
-    // first: the builder writes backwards) instead of through a BigInt per candle, the publisher's hottest cost.
-    builder.prep(8, 48);
-    builder.writeFloat64(c.volume);
-    builder.writeFloat64(c.close);
-    builder.writeFloat64(c.low);
-    builder.writeFloat64(c.high);
-    builder.writeFloat64(c.open);
     const high = Math.floor(c.openTimeMs / 4294967296);
-    builder.writeInt32(high);
-    builder.writeInt32(c.openTimeMs - high * 4294967296);
+    view.setInt32(p, c.openTimeMs - high * 4294967296, true);
+    view.setInt32(p + 4, high, true);
+    view.setFloat64(p + 8, c.open, true);
+    view.setFloat64(p + 16, c.high, true);
+    view.setFloat64(p + 24, c.low, true);
+    view.setFloat64(p + 32, c.close, true);
+    view.setFloat64(p + 40, c.volume, true);
   }
   return builder.endVector();
+}
+
+/**
+ * Moves the builder's write head back by `length` bytes, as its own writeX() calls do one value at a time, and
+ * returns where they start. The TS runtime has no public call for it: `space` (the free bytes before the head) is
+ * declared private but is a plain field, pinned with the flatbuffers version in deno.json; a runtime without it
+ * fails here, loudly, not with wrong bytes. startVector() already made room and aligned the head.
+ */
+function reserveBytes(builder: flatbuffers.Builder, length: number): number {
+  const head = builder as unknown as { space: unknown };
+  if (typeof head.space !== "number" || head.space < length) {
+    throw new Error("Cannot encode candles: this flatbuffers runtime's Builder has no room or no `space` field");
+  }
+  head.space -= length;
+  return head.space;
 }
