@@ -17,7 +17,7 @@ const CHILD = fileURLToPath(new URL("./ingestPublisher.ts", import.meta.url));
 const quiet = createLogger("bench", "silent");
 
 /** Sustained runs (the median is reported) and paced runs (the worst p99 is reported). */
-const SUSTAINED_RUNS = 3;
+const SUSTAINED_RUNS = 5;
 const PACED_RUNS = 2;
 
 export async function run(): Promise<Figure[]> {
