@@ -235,18 +235,19 @@ Deno.test("ingest: a fast feed commits in row-group batches, and with backlogHol
   try {
     const commitsWith = async (name: string, tuning: Partial<IngestTuning>): Promise<number> => {
       const db = `${dir}/${name}.duckdb`;
-      // ~10,000 candles/s for 0.4 s: a 30 ms flush holds ~300 rows, and a "row group" of 1,000 fills in ~100 ms.
-      const streams = [syntheticStream("AAA", 2000), syntheticStream("BBB", 2000)];
+      // ~10,000 candles/s for 1.2 s: a 30 ms flush holds ~300 rows, and a "row group" of 1,000 fills in ~100 ms.
+      const streams = [syntheticStream("AAA", 6000), syntheticStream("BBB", 6000)];
       const run = await startBoth(db, { streams, partials: 0, speed: undefined, rate: 2000, batchSize: 5 }, tuning);
-      await waitUntil("every bar to be committed", () => run.ingest.stats().rowsCommitted === 4000);
+      await waitUntil("every bar to be committed", () => run.ingest.stats().rowsCommitted === 12_000);
       const { commits } = run.ingest.stats();
       await run.ingest.stop();
       await run.publisher.stop();
       await assertCacheEquals(db, [run.events]);
       return commits;
     };
-    const held = await commitsWith("held", { backlogBatchRows: 1000, backlogHoldMs: 400 });
-    const free = await commitsWith("free", { backlogBatchRows: 1000, backlogHoldMs: 0 });
+    // The feed rate is measured per stats interval.
+    const held = await commitsWith("held", { backlogBatchRows: 1000, backlogHoldMs: 400, statsMs: 100 });
+    const free = await commitsWith("free", { backlogBatchRows: 1000, backlogHoldMs: 0, statsMs: 100 });
     assert.ok(held * 2 <= free, `held batches make fewer commits (${held} held, ${free} without the hold)`);
   } finally {
     await Deno.remove(dir, { recursive: true });
