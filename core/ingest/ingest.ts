@@ -625,13 +625,15 @@ export async function startIngest(
     return !holdingForBacklog() || ageMs >= config.flushMs + tune.backlogHoldMs;
   }
 
-  /** Rows (candles, ticks, trades) accepted per second over the last stats interval: see holdsForRowGroup(). */
-  let rowsPerSecond = 0;
+  /** When the last commit took its batch, and the rows still pending then (sealed batches of a backlog). */
+  let lastTakeAtMs = performance.now();
+  let rowsAtLastTake = 0;
 
   function holdingForBacklog(): boolean {
     return holdsForRowGroup({
       pendingRows: pipeline.pendingRows(),
-      rowsPerSecond,
+      rowsAtLastTake,
+      msSinceLastTake: performance.now() - lastTakeAtMs,
       rowGroupRows: tune.backlogBatchRows,
       holdMs: tune.backlogHoldMs,
     });
@@ -649,6 +651,8 @@ export async function startIngest(
       storeBatch = retryBatch;
     } else {
       taken = pipeline.take();
+      lastTakeAtMs = performance.now();
+      rowsAtLastTake = pipeline.pendingRows();
       sourceTimes = taken.sourceTimesMs;
       storeBatch = {
         candles: taken.candles,
@@ -738,17 +742,15 @@ export async function startIngest(
     } else if (commitDue()) void commitPending();
   }, Math.max(5, Math.floor(config.flushMs / 2)));
 
-  const acceptedRows = (): number => stats.candlesAccepted + stats.ticksAccepted + stats.tradesAccepted;
-  let lastRate = { atMs: Date.now(), frames: 0, candles: 0, rows: 0 };
+  let lastRate = { atMs: Date.now(), frames: 0, candles: 0 };
   const statsTimer = setInterval(() => {
     const now = Date.now();
     const seconds = (now - lastRate.atMs) / 1000;
     if (seconds > 0) {
       stats.messagesPerSec = Math.round((stats.frames - lastRate.frames) / seconds);
       stats.candlesPerSec = Math.round((stats.candlesAccepted - lastRate.candles) / seconds);
-      rowsPerSecond = (acceptedRows() - lastRate.rows) / seconds;
     }
-    lastRate = { atMs: now, frames: stats.frames, candles: stats.candlesAccepted, rows: acceptedRows() };
+    lastRate = { atMs: now, frames: stats.frames, candles: stats.candlesAccepted };
     stats.queueDepth = queue.length;
     hooks.onStats?.(structuredClone(stats));
     if (now - lastSummaryMs >= tune.summaryMs) {

@@ -9,14 +9,19 @@
 /** DuckDB's default `row_group_size`. */
 export const ROW_GROUP_ROWS = 122_880;
 
+/** Below this many ms since the last take, the rate is taken over this many: a few rows in a few µs is no rate. */
+export const MIN_RATE_WINDOW_MS = 10;
+
 export interface RowGroupHoldInput {
   /** Rows pending now. */
   pendingRows: number;
+  /** Rows that were still pending when the last commit took its batch (a backlog's sealed batches). */
+  rowsAtLastTake: number;
   /**
-   * Rows accepted per second over the last stats interval (500 ms): the feed's rate. Not the growth since the last
-   * commit, which after a stall is a catch-up burst that would hold a slow feed's batches (and its latency) too.
+   * Milliseconds since the last commit took its batch. A stall in between (a slow commit, a GC) is inside this
+   * span, so the rows that piled up during it and came in as a burst after it count at the feed's real rate.
    */
-  rowsPerSecond: number;
+  msSinceLastTake: number;
   /** Rows that fill a row group. */
   rowGroupRows: number;
   /** Longest a due batch may wait for them. */
@@ -24,12 +29,14 @@ export interface RowGroupHoldInput {
 }
 
 /**
- * True when fewer than a row group of rows are pending and, at the feed's rate, the rest of one would arrive within
- * `holdMs`. A feed of 100,000 candles/s needs more than a second for a row group, so it is never held; a backlog
- * drained at 1 M/s is held for tens of ms.
+ * True when fewer than a row group of rows are pending and, at the rate rows came in since the last commit took
+ * its batch, the rest of one would arrive within `holdMs`. A feed of 100,000 candles/s needs more than a second
+ * for a row group, so it is never held; a backlog drained at 1 M/s is held for tens of ms.
  */
 export function holdsForRowGroup(input: RowGroupHoldInput): boolean {
-  const { pendingRows, rowsPerSecond, rowGroupRows, holdMs } = input;
-  if (pendingRows >= rowGroupRows || !(rowsPerSecond > 0)) return false;
-  return ((rowGroupRows - pendingRows) * 1000) / rowsPerSecond <= holdMs;
+  const { pendingRows, rowsAtLastTake, msSinceLastTake, rowGroupRows, holdMs } = input;
+  if (pendingRows >= rowGroupRows) return false;
+  const grown = pendingRows - rowsAtLastTake;
+  if (grown <= 0) return false;
+  return ((rowGroupRows - pendingRows) * Math.max(msSinceLastTake, MIN_RATE_WINDOW_MS)) / grown <= holdMs;
 }
