@@ -13,7 +13,6 @@ import { type BackfillClient, createBackfillClient } from "./backfillClient.ts";
 import { createDeduper } from "./dedupe.ts";
 import { isFatalStoreError } from "./fatalStoreError.ts";
 import { parseInterval } from "./interval.ts";
-import { holdsForRowGroup, ROW_GROUP_ROWS } from "./rowGroupHold.ts";
 import { createPipeline, type PipelineBatch, type PipelineItem } from "./pipeline.ts";
 import {
   type CandleUpdate,
@@ -23,6 +22,7 @@ import {
   type Progress,
   type SourceStatus,
 } from "./protocol.ts";
+import { holdsForRowGroup, ROW_GROUP_ROWS } from "./rowGroupHold.ts";
 import { createSequencer, type OpenGap } from "./sequencer.ts";
 import { openStore, type Store } from "./store.ts";
 import type { GapState, GapUpsert, StoreBatch } from "./storeBatch.ts";
