@@ -570,12 +570,13 @@ export async function startIngest(
   // ---- commit --------------------------------------------------------------------------------------------------
   let commitFailures = 0;
   let retryAtMs = 0;
-  let retryBatch: StoreBatch | null = null;
+  /** The batch whose commit failed: retried, whole, before anything else is taken. */
+  let retry: TakenCommit | null = null;
 
   function commitPending(): Promise<void> {
     if (committing) return committing;
     // A failing store is retried on its backoff schedule only, whoever asks.
-    if (retryBatch !== null && Date.now() < retryAtMs) return Promise.resolve();
+    if (retry !== null && Date.now() < retryAtMs) return Promise.resolve();
     // Cleared in a `.finally()` attached after the assignment: a commit that finds nothing to write finishes
     // synchronously, and clearing inside its body would run before `committing` is even set.
     const run = commitOnce().finally(() => {
@@ -584,7 +585,7 @@ export async function startIngest(
       // The drain may have stopped at the pending-rows bound: this commit made room.
       if (queue.length > 0 && !stopping) scheduleDrain();
       // Rows that came in during the commit: commit them now if they are due, else when they will be.
-      if (committing === null && retryBatch === null && batchStartedMs !== null && !stopping) {
+      if (committing === null && retry === null && batchStartedMs !== null && !stopping) {
         if (commitDue()) void commitPending();
         else armFlush();
       }
@@ -603,7 +604,7 @@ export async function startIngest(
     const dueMs = batchStartedMs + config.flushMs + (holdingForBacklog() ? tune.backlogHoldMs : 0);
     flushTimeout = setTimeout(() => {
       flushTimeout = null;
-      if (committing !== null || retryBatch !== null || batchStartedMs === null) return;
+      if (committing !== null || retry !== null || batchStartedMs === null) return;
       if (commitDue()) void commitPending();
       else armFlush();
     }, Math.max(0, dueMs - Date.now()));
@@ -639,32 +640,26 @@ export async function startIngest(
     });
   }
 
-  let retrySourceTimes: number[] = [];
-  /** The pipeline batch behind `retryBatch`, recycled once the retry commits. */
-  let retryTaken: PipelineBatch | null = null;
+  function takeCommit(): TakenCommit {
+    const taken = pipeline.take();
+    lastTakeAtMs = performance.now();
+    rowsAtLastTake = pipeline.pendingRows();
+    const batch: StoreBatch = {
+      candles: taken.candles,
+      ticks: taken.ticks,
+      trades: taken.trades,
+      cursors: [...taken.cursors.values()],
+      gaps: [...pendingGapRows.values()],
+    };
+    pendingGapRows.clear();
+    for (const sample of taken.lagSamplesMs) noteLatency(lagSamples, sample);
+    stats.lagMsP50 = percentile(lagSamples, 0.5);
+    return { batch, taken };
+  }
 
   async function commitOnce(): Promise<void> {
-    let storeBatch: StoreBatch;
-    let taken: PipelineBatch | null = null;
-    let sourceTimes = retrySourceTimes;
-    if (retryBatch) {
-      storeBatch = retryBatch;
-    } else {
-      taken = pipeline.take();
-      lastTakeAtMs = performance.now();
-      rowsAtLastTake = pipeline.pendingRows();
-      sourceTimes = taken.sourceTimesMs;
-      storeBatch = {
-        candles: taken.candles,
-        ticks: taken.ticks,
-        trades: taken.trades,
-        cursors: [...taken.cursors.values()],
-        gaps: [...pendingGapRows.values()],
-      };
-      pendingGapRows.clear();
-      for (const sample of taken.lagSamplesMs) noteLatency(lagSamples, sample);
-      stats.lagMsP50 = percentile(lagSamples, 0.5);
-    }
+    const commit = retry ?? takeCommit();
+    const storeBatch = commit.batch;
     // Rows still pending sit in full batches behind this one (a backlog): they are due as soon as it is done.
     batchStartedMs = pipeline.pendingRows() > 0 ? Date.now() - config.flushMs : null;
     const rows = (storeBatch.candles?.length ?? 0) + (storeBatch.ticks?.length ?? 0) +
@@ -676,9 +671,7 @@ export async function startIngest(
       await store.commit(storeBatch);
     } catch (error) {
       commitFailures++;
-      retryBatch = storeBatch;
-      if (taken !== null) retryTaken = taken;
-      retrySourceTimes = sourceTimes;
+      retry = commit;
       if (fatalError === null && isFatalStoreError(error)) noteFatal("commit", error);
       stats.commitError = fatalError ?? errorText(error);
       // Retried with backoff (the flush timer waits for retryAtMs); logged for the first attempts, then rarely.
@@ -693,12 +686,10 @@ export async function startIngest(
       for (const feed of feeds) feed.subscriber?.pause();
       return;
     }
+    const sourceTimes = commit.taken.sourceTimesMs;
     // The committed rows' column arrays go back to the pipeline for its next batches.
-    if (taken !== null) pipeline.recycle(taken);
-    else if (retryTaken !== null) pipeline.recycle(retryTaken);
-    retryBatch = null;
-    retryTaken = null;
-    retrySourceTimes = [];
+    pipeline.recycle(commit.taken);
+    retry = null;
     const committedAtMs = Date.now();
     // A bounded sample of the batch's frames, starting with its oldest, so p99 sees the longest waits.
     const step = Math.max(1, Math.floor(sourceTimes.length / 64));
@@ -723,21 +714,21 @@ export async function startIngest(
 
   /**
    * Commits everything pending: every sealed batch, then the current one (a backlog is several batches, see
-   * maxBatchRows). Stops at the first failure, which stays in `retryBatch`.
+   * maxBatchRows). Stops at the first failure, which stays in `retry`.
    */
   async function commitAll(): Promise<void> {
     await committing;
-    while (pipeline.pendingRows() > 0 || pendingGapRows.size > 0 || retryBatch !== null) {
+    while (pipeline.pendingRows() > 0 || pendingGapRows.size > 0 || retry !== null) {
       await commitPending();
       await committing;
-      if (retryBatch !== null) return;
+      if (retry !== null) return;
     }
   }
 
   // ---- timers --------------------------------------------------------------------------------------------------
   const flushTimer = setInterval(() => {
     if (committing) return;
-    if (retryBatch !== null) {
+    if (retry !== null) {
       if (Date.now() >= retryAtMs) void commitPending();
     } else if (commitDue()) void commitPending();
   }, Math.max(5, Math.floor(config.flushMs / 2)));
@@ -868,7 +859,7 @@ export async function startIngest(
         }
         retryAtMs = 0;
         await commitAll();
-        if (retryBatch !== null) log.error("stopping with an uncommitted batch: the cache could not be written");
+        if (retry !== null) log.error("stopping with an uncommitted batch: the cache could not be written");
         await Promise.all(feeds.map((feed) => feed.backfill.close()));
         try {
           await store.compact();
@@ -881,6 +872,13 @@ export async function startIngest(
       return stopped;
     },
   };
+}
+
+/** A batch taken from the pipeline for one commit, kept whole while the commit is retried. */
+interface TakenCommit {
+  batch: StoreBatch;
+  /** The pipeline batch behind it (its frames' source times; its column arrays, reused once it commits). */
+  taken: PipelineBatch;
 }
 
 const SAMPLE_LIMIT = 512;
